@@ -1,7 +1,41 @@
 //! fixmig: understands how pytest resolves fixtures across `conftest.py` files, and migrates them.
+//!
+//! The pipeline, one module each: [`discover`] (files, rootdir, ini) → [`parse`] (tree-sitter →
+//! per-file facts) → [`index`] (fixture definitions per holder, test items) → [`resolve`]
+//! (pytest's lookup) → [`check`] / [`report`]. [`cli`] is a thin layer over them.
+
+pub mod builtins;
+pub mod check;
+pub mod cli;
 pub mod discover;
+pub mod index;
+pub mod parse;
+pub mod report;
+pub mod resolve;
 
 use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Parser;
+use rayon::prelude::*;
+
+/// A project read and resolved: the index and, per test item, its resolution.
+pub struct Analysis {
+    pub index: index::Index,
+    pub resolutions: Vec<resolve::ItemResolution>,
+}
+
+/// Discovers, parses, indexes and resolves the project around `paths`.
+pub fn analyze(paths: &[PathBuf], options: parse::ParseOptions) -> anyhow::Result<Analysis> {
+    let project = discover::discover(paths)?;
+    let index = index::Index::build(&project, options);
+    let resolutions = index
+        .tests
+        .par_iter()
+        .map(|t| resolve::resolve_item(&index, t))
+        .collect();
+    Ok(Analysis { index, resolutions })
+}
 
 /// Runs the fixmig command line in-process: `args` includes the program name.
 /// Returns the process exit code (0 clean, 1 findings, 2 usage or configuration error).
@@ -10,6 +44,17 @@ where
     I: IntoIterator<Item = S>,
     S: Into<std::ffi::OsString> + Clone,
 {
-    let _ = (args.into_iter().count(), stdout, stderr);
-    2
+    match cli::Cli::try_parse_from(args) {
+        Ok(parsed) => cli::run(parsed, stdout, stderr),
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let rendered = e.render().to_string();
+            if e.use_stderr() {
+                let _ = stderr.write_all(rendered.as_bytes());
+            } else {
+                let _ = stdout.write_all(rendered.as_bytes());
+            }
+            code
+        }
+    }
 }

@@ -1,0 +1,342 @@
+//! `fixmig check`: turns resolutions into diagnostics — missing fixtures (FM001), scope
+//! mismatches (FM002), recursive dependencies (FM003), conditional visibility (FM101),
+//! `getfixturevalue` of unknown names (FM102) and unreadable files (FM9xx).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::index::{FixtureId, FixtureScope, Index, Origin, Request};
+use crate::resolve::{ItemResolution, Resolved, SetupError};
+
+mod explain_missing;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub path: String,
+    pub line: usize,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub fixture: Option<String>,
+    pub test: Option<String>,
+    pub related: Vec<Related>,
+}
+
+/// Where a fixture's parameter `name` is written, else the fixture's `def` line.
+fn fixture_param_location(index: &Index, fixture: FixtureId, name: &str) -> (String, usize, usize) {
+    let Origin::Code(code) = index.fixtures[fixture].origin else {
+        return (String::new(), 1, 1);
+    };
+    let path = index.modules()[code.module].rel.clone();
+    let func = index.fixture_def(fixture).map(|f| &f.function);
+    match func.and_then(|f| f.params.iter().find(|p| p.name.text == name)) {
+        Some(p) => (path, p.name.span.line, p.name.span.column),
+        None => (path, func.map_or(1, |f| f.name.span.line), 1),
+    }
+}
+
+/// `path:line` of a fixture registration, for messages.
+pub fn fixture_location(index: &Index, id: FixtureId) -> Option<(String, usize)> {
+    match index.fixtures[id].origin {
+        Origin::Code(code) => {
+            let f = index.fixture_def(id)?;
+            Some((
+                index.modules()[code.module].rel.clone(),
+                f.function.first_line,
+            ))
+        }
+        Origin::Builtin(_) | Origin::Synthetic(_) => None,
+    }
+}
+
+fn scope_text(index: &Index, id: FixtureId) -> &'static str {
+    match index.fixtures[id].scope {
+        FixtureScope::Known(s) => s.as_str(),
+        FixtureScope::Dynamic => "dynamic",
+    }
+}
+
+fn request_location(index: &Index, request: &Request) -> (String, usize, usize) {
+    let path = index.modules()[request.module].rel.clone();
+    match request.span {
+        Some(span) => (path, span.line, span.column),
+        None => (path, 1, 1),
+    }
+}
+
+/// Runs every check over the resolved items.
+pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen_fixture_sites: HashSet<(FixtureId, String, &'static str)> = HashSet::new();
+    let mut missing = Vec::new();
+    let tests = index.tests.clone();
+    for (item, res) in tests.iter().zip(resolutions) {
+        // Requests written on the test itself.
+        for request in item.argnames.iter().chain(item.usefixtures.iter()) {
+            if matches!(res.get(&request.name), Resolved::Unresolved) {
+                let (path, line, column) = request_location(index, request);
+                missing.push((
+                    request.name.clone(),
+                    path,
+                    line,
+                    column,
+                    Some(item.nodeid.clone()),
+                    item.parent,
+                ));
+            }
+        }
+        for error in &res.errors {
+            match error {
+                SetupError::NotFound {
+                    name,
+                    by: Some(fid),
+                } => {
+                    if seen_fixture_sites.insert((*fid, name.clone(), "FM001")) {
+                        let (path, line, column) = fixture_param_location(index, *fid, name);
+                        missing.push((name.clone(), path, line, column, None, item.parent));
+                    }
+                }
+                SetupError::NotFound { by: None, .. } => {}
+                SetupError::Recursive { name, by } => {
+                    let key = (by.unwrap_or(usize::MAX), name.clone(), "FM003");
+                    if !seen_fixture_sites.insert(key) {
+                        continue;
+                    }
+                    let (path, line, column) = match by {
+                        Some(fid) => fixture_param_location(index, *fid, name),
+                        None => item
+                            .argnames
+                            .iter()
+                            .find(|r| &r.name == name)
+                            .map(|r| request_location(index, r))
+                            .unwrap_or_else(|| {
+                                (index.modules()[item.code.module].rel.clone(), 1, 1)
+                            }),
+                    };
+                    let chain: Vec<Related> = match res.get(name) {
+                        Resolved::Defs(defs) => defs
+                            .iter()
+                            .filter_map(|d| fixture_location(index, *d))
+                            .map(|(path, line)| Related {
+                                path,
+                                line,
+                                note: format!("definition of `{name}`"),
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    out.push(Diagnostic {
+                        code: "FM003",
+                        severity: Severity::Error,
+                        message: format!("recursive dependency involving fixture '{name}' detected"),
+                        help: Some(format!(
+                            "`{name}` requests itself (directly or through other fixtures) and no outer definition is left to provide it; break the cycle or define `{name}` further out"
+                        )),
+                        path,
+                        line,
+                        column,
+                        fixture: Some(name.clone()),
+                        test: by.is_none().then(|| item.nodeid.clone()),
+                        related: chain,
+                    });
+                }
+                SetupError::ScopeMismatch {
+                    name,
+                    requester,
+                    requested,
+                } => {
+                    if !seen_fixture_sites.insert((*requester, name.clone(), "FM002")) {
+                        continue;
+                    }
+                    let (path, line, column) = fixture_param_location(index, *requester, name);
+                    let requester_name = index.fixtures[*requester].name.clone();
+                    let mut related = Vec::new();
+                    if let Some((p, l)) = fixture_location(index, *requester) {
+                        related.push(Related {
+                            path: p,
+                            line: l,
+                            note: format!(
+                                "`{requester_name}` ({} scope) requests it",
+                                scope_text(index, *requester)
+                            ),
+                        });
+                    }
+                    if let Some((p, l)) = fixture_location(index, *requested) {
+                        related.push(Related {
+                            path: p,
+                            line: l,
+                            note: format!(
+                                "`{name}` is defined with {} scope",
+                                scope_text(index, *requested)
+                            ),
+                        });
+                    }
+                    out.push(Diagnostic {
+                        code: "FM002",
+                        severity: Severity::Error,
+                        message: format!(
+                            "ScopeMismatch: You tried to access the {} scoped fixture {name} with a {} scoped request object",
+                            scope_text(index, *requested),
+                            scope_text(index, *requester)
+                        ),
+                        help: Some(format!(
+                            "a {}-scoped fixture cannot use a {}-scoped one: widen the scope of `{name}` or narrow the scope of `{requester_name}`",
+                            scope_text(index, *requester),
+                            scope_text(index, *requested)
+                        )),
+                        path,
+                        line,
+                        column,
+                        fixture: Some(name.clone()),
+                        test: None,
+                        related,
+                    });
+                }
+            }
+        }
+    }
+    for (name, path, line, column, test, node) in missing {
+        let (help, related) = explain_missing::explain(index, &name, node);
+        out.push(Diagnostic {
+            code: "FM001",
+            severity: Severity::Error,
+            message: format!("fixture '{name}' not found"),
+            help,
+            path,
+            line,
+            column,
+            fixture: Some(name),
+            test,
+            related,
+        });
+    }
+    conditional_fixtures(index, resolutions, &mut out);
+    getfixturevalue(index, resolutions, &mut out);
+    for p in &index.problems {
+        out.push(Diagnostic {
+            code: p.code,
+            severity: Severity::Warning,
+            message: p.message.clone(),
+            help: None,
+            path: p.path.clone(),
+            line: p.line,
+            column: p.column,
+            fixture: None,
+            test: None,
+            related: Vec::new(),
+        });
+    }
+    out.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.code, &a.test)
+            .cmp(&(&b.path, b.line, b.column, b.code, &b.test))
+    });
+    out.dedup();
+    out
+}
+
+/// FM101: fixtures that tests resolve to whose existence depends on a runtime condition.
+fn conditional_fixtures(index: &Index, resolutions: &[ItemResolution], out: &mut Vec<Diagnostic>) {
+    let mut used: Vec<FixtureId> = resolutions
+        .iter()
+        .flat_map(|r| r.resolved.values())
+        .filter_map(|r| match r {
+            Resolved::Defs(defs) => Some(defs.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut seen = HashSet::new();
+    for id in used {
+        let fixture = &index.fixtures[id];
+        let Some(u) = &fixture.uncertain else {
+            continue;
+        };
+        if !seen.insert((fixture.name.clone(), u.path.clone(), u.line)) {
+            continue;
+        }
+        let holder = fixture
+            .holder
+            .map(|h| index.modules()[h].rel.clone())
+            .unwrap_or_default();
+        let mut related = Vec::new();
+        if let Some((path, line)) = fixture_location(index, id) {
+            related.push(Related {
+                path,
+                line,
+                note: format!("`{}` is defined here", fixture.name),
+            });
+        }
+        out.push(Diagnostic {
+            code: "FM101",
+            severity: Severity::Warning,
+            message: format!(
+                "fixture `{}` is visible only at run time condition: it exists in {holder} only if {}",
+                fixture.name, u.condition
+            ),
+            help: Some("fixmig resolves as if the condition holds; make the definition unconditional, or move it to a conftest.py that is always loaded".to_string()),
+            path: u.path.clone(),
+            line: u.line,
+            column: 1,
+            fixture: Some(fixture.name.clone()),
+            test: None,
+            related,
+        });
+    }
+}
+
+/// FM102: `request.getfixturevalue("name")` of a name visible nowhere from the test.
+fn getfixturevalue(index: &Index, resolutions: &[ItemResolution], out: &mut Vec<Diagnostic>) {
+    let _ = resolutions;
+    let mut seen = HashSet::new();
+    for item in &index.tests {
+        for request in &item.getfixturevalue {
+            if request.name == crate::builtins::REQUEST
+                || item.direct_params.contains(&request.name)
+            {
+                continue;
+            }
+            if !index.visible(&request.name, item.parent).is_empty() {
+                continue;
+            }
+            let (path, line, column) = request_location(index, request);
+            if !seen.insert((path.clone(), line, column)) {
+                continue;
+            }
+            out.push(Diagnostic {
+                code: "FM102",
+                severity: Severity::Warning,
+                message: format!(
+                    "`getfixturevalue(\"{}\")` names a fixture that is not visible here",
+                    request.name
+                ),
+                help: Some("pytest will raise `fixture not found` when this line runs".to_string()),
+                path,
+                line,
+                column,
+                fixture: Some(request.name.clone()),
+                test: Some(item.nodeid.clone()),
+                related: Vec::new(),
+            });
+        }
+    }
+}

@@ -1,0 +1,535 @@
+//! Project discovery: given the paths passed to `fixmig check`, finds pytest's rootdir
+//! and configuration file, reads the configuration that matters for fixture
+//! resolution, and lists the `conftest.py` files and test modules pytest 9.2 would load
+//! and collect, in collection order. Nothing is imported or run.
+//!
+//! Submodules: `setup` (rootdir/inifile determination), `config` (config file loaders
+//! and option typing), `ini` (iniconfig-compatible reader), `pattern` (Python
+//! `fnmatch`/`shlex`/`glob`), `walk` (parallel directory walk and ordering).
+
+mod config;
+mod ini;
+mod pattern;
+mod setup;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_pytest;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use config::{collect_options, RawConfig};
+use pattern::{fnmatch, fnmatch_ex, python_glob, shlex_split_str};
+use setup::{absolutize, determine_setup};
+use walk::{collection_cmp, walk_dir, Found, WalkRules};
+
+/// What discovery found: rootdir, configuration and the files pytest would load.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    /// Absolute and lexically normalised (like `os.path.abspath`).
+    pub rootdir: PathBuf,
+    /// The configuration file pytest would use, if any (absolute).
+    pub inifile: Option<PathBuf>,
+    pub config: PytestConfig,
+    /// `conftest.py` files and test modules, in pytest's collection order.
+    pub files: Vec<ProjectFile>,
+    /// Problems that did not stop discovery (unreadable directories, ignored config
+    /// files, empty `testpaths`, ...).
+    pub warnings: Vec<DiscoverWarning>,
+}
+
+/// The pytest configuration values fixmig needs, with pytest's defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PytestConfig {
+    pub python_files: Vec<String>,
+    pub python_classes: Vec<String>,
+    pub python_functions: Vec<String>,
+    pub norecursedirs: Vec<String>,
+    pub testpaths: Vec<String>,
+    /// The ini `usefixtures` option, in order, each with its location in the inifile.
+    pub usefixtures: Vec<IniValue>,
+    /// Absolute. `--confcutdir` from `addopts`, else the inifile's directory, else the
+    /// rootdir (always set after `discover`).
+    pub confcutdir: Option<PathBuf>,
+    /// The ini `pythonpath` option, absolute (relative to the inifile's directory).
+    pub pythonpath: Vec<PathBuf>,
+    /// The ini `addopts` option, split like `shlex.split`.
+    pub addopts: Vec<String>,
+}
+
+/// One value of a list option with its location in the inifile: 1-based line and
+/// column (in characters) of the value's first character as written (the opening quote
+/// when quoted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IniValue {
+    pub value: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The kind of a discovered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum FileKind {
+    Conftest,
+    TestModule,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectFile {
+    /// Absolute.
+    pub path: PathBuf,
+    /// Relative to the rootdir, `/`-separated (see [`rel_path`]).
+    pub rel: String,
+    pub kind: FileKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiscoverWarning {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// A configuration or usage error (pytest would exit with a usage error). `line` and
+/// `column` are 1-based; both are 0 when the error is about the path as a whole (a
+/// missing argument, an unreadable file), and then `Display` omits them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn at(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn render(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.path.display(), self.message)
+        } else {
+            format!(
+                "{}:{}:{}: {}",
+                self.path.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        }
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for PytestConfig {
+    /// pytest's defaults, with no configuration file.
+    fn default() -> Self {
+        PytestConfig {
+            python_files: strings(&["test_*.py", "*_test.py"]),
+            python_classes: strings(&["Test"]),
+            python_functions: strings(&["test"]),
+            norecursedirs: strings(&[
+                "*.egg",
+                ".*",
+                "_darcs",
+                "build",
+                "CVS",
+                "dist",
+                "node_modules",
+                "venv",
+                "{arch}",
+            ]),
+            testpaths: Vec::new(),
+            usefixtures: Vec::new(),
+            confcutdir: None,
+            pythonpath: Vec::new(),
+            addopts: Vec::new(),
+        }
+    }
+}
+
+fn prefix_or_glob(options: &[String], name: &str) -> bool {
+    options
+        .iter()
+        .any(|o| name.starts_with(o.as_str()) || (o.contains(['*', '?', '[']) && fnmatch(name, o)))
+}
+
+impl PytestConfig {
+    /// Whether pytest collects a file with this name (or path) as a test module: a
+    /// `.py` file matching one of `python_files` (patterns containing `/` match the
+    /// whole given path, as pytest's `fnmatch_ex`).
+    pub fn matches_python_file(&self, file_name: &str) -> bool {
+        let name = file_name.rsplit('/').next().unwrap_or(file_name);
+        name.ends_with(".py")
+            && name != ".py"
+            && self.python_files.iter().any(|p| fnmatch_ex(p, file_name))
+    }
+
+    /// `python_classes`: prefix or glob match, as pytest's `classnamefilter`.
+    pub fn matches_class(&self, name: &str) -> bool {
+        prefix_or_glob(&self.python_classes, name)
+    }
+
+    /// `python_functions`: prefix or glob match, as pytest's `funcnamefilter`.
+    pub fn matches_function(&self, name: &str) -> bool {
+        prefix_or_glob(&self.python_functions, name)
+    }
+}
+
+/// `path` relative to `rootdir`, `/`-separated; `..` components when `path` is not
+/// under `rootdir`; the empty string for the rootdir itself (pytest's node id).
+pub fn rel_path(rootdir: &Path, path: &Path) -> String {
+    let base: Vec<_> = rootdir.components().collect();
+    let target: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - common];
+    parts.extend(
+        target[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// Discovers the project for `paths` (relative to the process's current directory;
+/// empty means the current directory).
+pub fn discover(paths: &[PathBuf]) -> Result<Project, ConfigError> {
+    let cwd = std::env::current_dir().map_err(|e| {
+        ConfigError::at(
+            Path::new("."),
+            0,
+            0,
+            format!("cannot read the current directory: {e}"),
+        )
+    })?;
+    discover_in(&cwd, paths)
+}
+
+/// Like [`discover`], with `cwd` standing for the process's current directory.
+pub fn discover_in(cwd: &Path, paths: &[PathBuf]) -> Result<Project, ConfigError> {
+    let cwd = absolutize(Path::new("/"), cwd);
+    let mut args = Vec::new();
+    for p in paths {
+        let mut abs = absolutize(&cwd, p);
+        if !abs.exists() {
+            // pytest accepts node ids (`path::Test::test`); only the path part matters here.
+            let s = p.to_string_lossy();
+            if let Some((before, _)) = s.split_once("::") {
+                abs = absolutize(&cwd, Path::new(before));
+            }
+        }
+        if !abs.exists() {
+            let msg = format!("file or directory not found: {}", p.display());
+            return Err(ConfigError::at(&abs, 0, 0, msg));
+        }
+        args.push(abs);
+    }
+    let dirs: Vec<PathBuf> = args
+        .iter()
+        .map(|a| {
+            if a.is_dir() {
+                a.clone()
+            } else {
+                a.parent().unwrap_or(a).to_path_buf()
+            }
+        })
+        .collect();
+    let setup = determine_setup(&cwd, &dirs)?;
+    let mut warnings = Vec::new();
+    if let Some(ini) = &setup.inifile {
+        for name in &setup.ignored {
+            warnings.push(DiscoverWarning {
+                path: ini.parent().unwrap_or(ini).join(name),
+                message: format!(
+                    "ignoring pytest config in {name}: {} takes precedence",
+                    ini.file_name().unwrap_or_default().to_string_lossy()
+                ),
+            });
+        }
+    }
+    // A single path equal to the rootdir (or none, from the rootdir) is "pytest run
+    // from the rootdir without arguments": testpaths apply.
+    let from_rootdir = match args.as_slice() {
+        [] => cwd == setup.rootdir,
+        [one] => *one == setup.rootdir,
+        _ => false,
+    };
+    let invocation_dir = if from_rootdir {
+        setup.rootdir.clone()
+    } else {
+        cwd.clone()
+    };
+    let (config, opts) = build_config(&setup, &invocation_dir)?;
+
+    let mut initial_args = args.clone();
+    if from_rootdir {
+        initial_args.clear();
+        let ini = setup
+            .inifile
+            .clone()
+            .unwrap_or_else(|| setup.rootdir.clone());
+        for tp in &config.testpaths {
+            let matched = python_glob(&invocation_dir, tp);
+            if matched.is_empty() {
+                let message = format!("testpaths entry {tp:?} matches no files or directories");
+                warnings.push(DiscoverWarning {
+                    path: ini.clone(),
+                    message,
+                });
+            }
+            initial_args.extend(
+                matched
+                    .iter()
+                    .map(|m| absolutize(&invocation_dir, Path::new(m))),
+            );
+        }
+        if !config.testpaths.is_empty() && initial_args.is_empty() {
+            warnings.push(DiscoverWarning {
+                path: ini,
+                message: "No files were found in testpaths; searching recursively from the rootdir instead"
+                    .into(),
+            });
+        }
+    }
+    if initial_args.is_empty() {
+        initial_args.push(invocation_dir.clone());
+    }
+
+    let confcutdir = config
+        .confcutdir
+        .clone()
+        .expect("build_config sets confcutdir");
+    let rules = Arc::new(WalkRules {
+        python_files: config.python_files.clone(),
+        norecursedirs: config.norecursedirs.clone(),
+        ignore: opts.ignore.clone(),
+        ignore_glob: opts.ignore_glob.clone(),
+        collect_in_virtualenv: opts.collect_in_virtualenv,
+        noconftest: opts.noconftest,
+    });
+    let collection_args = normalize_args(&initial_args);
+    let extra_conftests = initial_conftests(&initial_args, &rules, &confcutdir);
+
+    let mut files = Vec::new();
+    let mut seen = HashSet::new();
+    let mut push = |path: PathBuf, kind: FileKind, files: &mut Vec<ProjectFile>| {
+        if seen.insert(path.clone()) {
+            let rel = rel_path(&setup.rootdir, &path);
+            files.push(ProjectFile { path, rel, kind });
+        }
+    };
+    for arg in &collection_args {
+        if !rules.noconftest {
+            for c in arg
+                .parent()
+                .map(|p| conftest_chain(p, &confcutdir))
+                .unwrap_or_default()
+            {
+                push(c, FileKind::Conftest, &mut files);
+            }
+        }
+        if arg.is_dir() {
+            let (mut found, walk_warnings) = walk_dir(arg, &rules);
+            warnings.extend(walk_warnings);
+            found.extend(
+                extra_conftests
+                    .iter()
+                    .filter(|c| c.starts_with(arg))
+                    .map(|c| Found {
+                        path: c.clone(),
+                        kind: FileKind::Conftest,
+                    }),
+            );
+            found.retain(|f| {
+                f.kind != FileKind::Conftest
+                    || f.path
+                        .parent()
+                        .is_some_and(|d| conftest_dir_allowed(d, &confcutdir))
+            });
+            found.sort_by(|a, b| collection_cmp(arg, a, b));
+            for f in found {
+                push(f.path, f.kind, &mut files);
+            }
+        } else if arg.file_name() == Some(std::ffi::OsStr::new("conftest.py")) {
+            if !rules.noconftest {
+                push(arg.clone(), FileKind::Conftest, &mut files);
+            }
+        } else if arg.extension() == Some(std::ffi::OsStr::new("py")) {
+            push(arg.clone(), FileKind::TestModule, &mut files);
+        } else {
+            warnings.push(DiscoverWarning {
+                path: arg.clone(),
+                message: "not a Python file: pytest finds no collectors for it".into(),
+            });
+        }
+    }
+    for c in extra_conftests {
+        push(c, FileKind::Conftest, &mut files);
+    }
+
+    Ok(Project {
+        rootdir: setup.rootdir,
+        inifile: setup.inifile,
+        config,
+        files,
+        warnings,
+    })
+}
+
+/// Reads the typed options from the raw configuration (pytest's `getini`) and the
+/// collection options of `addopts`.
+fn build_config(
+    setup: &setup::Setup,
+    invocation_dir: &Path,
+) -> Result<(PytestConfig, config::CollectOptions), ConfigError> {
+    let raw: &RawConfig = &setup.config;
+    let ini = setup
+        .inifile
+        .clone()
+        .unwrap_or_else(|| setup.rootdir.clone());
+    let mut cfg = PytestConfig::default();
+    let args = |name: &str, kind: &str| raw.get_args(&ini, name, kind);
+    let values = |v: Vec<(String, pattern::Pos)>| v.into_iter().map(|(s, _)| s).collect::<Vec<_>>();
+    let fields: [(&str, &mut Vec<String>); 6] = [
+        ("python_files", &mut cfg.python_files),
+        ("python_classes", &mut cfg.python_classes),
+        ("python_functions", &mut cfg.python_functions),
+        ("norecursedirs", &mut cfg.norecursedirs),
+        ("testpaths", &mut cfg.testpaths),
+        ("addopts", &mut cfg.addopts),
+    ];
+    for (name, field) in fields {
+        if let Some(v) = args(name, "args")? {
+            *field = values(v);
+        }
+    }
+    if let Some(v) = args("usefixtures", "args")? {
+        cfg.usefixtures = v
+            .into_iter()
+            .map(|(value, p)| IniValue {
+                value,
+                line: p.line,
+                column: p.column,
+            })
+            .collect();
+    }
+    if let Some(v) = args("pythonpath", "paths")? {
+        let base = setup
+            .inifile
+            .as_ref()
+            .and_then(|i| i.parent())
+            .unwrap_or(invocation_dir);
+        cfg.pythonpath = v
+            .into_iter()
+            .map(|(s, _)| absolutize(base, Path::new(&s)))
+            .collect();
+    }
+    let opts = collect_options(&cfg.addopts, invocation_dir).map_err(|message| {
+        let pos = raw
+            .options
+            .get("addopts")
+            .map(|o| o.pos)
+            .unwrap_or_default();
+        ConfigError::at(&ini, pos.line, pos.column, message)
+    })?;
+    let default_cut = match &setup.inifile {
+        Some(i) => i
+            .parent()
+            .map_or_else(|| setup.rootdir.clone(), Path::to_path_buf),
+        None => setup.rootdir.clone(),
+    };
+    cfg.confcutdir = Some(opts.confcutdir.clone().unwrap_or(default_cut));
+    Ok((cfg, opts))
+}
+
+/// pytest's `normalize_collection_arguments` for plain paths: drops duplicates and
+/// paths inside an earlier-sorting directory argument, keeping the original order.
+fn normalize_args(args: &[PathBuf]) -> Vec<PathBuf> {
+    let mut sorted: Vec<(usize, &PathBuf)> = args.iter().enumerate().collect();
+    sorted.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
+    let mut kept: Vec<(usize, &PathBuf)> = Vec::new();
+    for (i, p) in sorted {
+        if kept.last().is_none_or(|(_, last)| !p.starts_with(last)) {
+            kept.push((i, p));
+        }
+    }
+    kept.sort_by_key(|(i, _)| *i);
+    kept.into_iter().map(|(_, p)| p.clone()).collect()
+}
+
+/// pytest's `_is_in_confcutdir`: conftests are not loaded from directories above
+/// `confcutdir` (but are from unrelated trees).
+fn conftest_dir_allowed(dir: &Path, confcutdir: &Path) -> bool {
+    !(confcutdir.starts_with(dir) && dir != confcutdir)
+}
+
+/// The conftest files pytest loads for directory `dir` (`_loadconftestmodules`):
+/// `conftest.py` of `dir` and each ancestor, outermost first, skipping directories
+/// above `confcutdir`.
+fn conftest_chain(dir: &Path, confcutdir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<&Path> = dir.ancestors().collect();
+    dirs.reverse();
+    dirs.into_iter()
+        .filter(|d| conftest_dir_allowed(d, confcutdir))
+        .map(|d| d.join("conftest.py"))
+        .filter(|c| c.is_file())
+        .collect()
+}
+
+/// The conftests pytest loads up front (`_set_initial_conftests`): those of each
+/// argument and of the `test*` subdirectories of directory arguments, which matters
+/// when collection never enters such a directory (`norecursedirs`, virtualenv).
+fn initial_conftests(args: &[PathBuf], rules: &WalkRules, confcutdir: &Path) -> Vec<PathBuf> {
+    if rules.noconftest {
+        return Vec::new();
+    }
+    let mut anchors = Vec::new();
+    for arg in args {
+        if !arg.is_dir() {
+            anchors.extend(arg.parent().map(Path::to_path_buf));
+            continue;
+        }
+        anchors.push(arg.clone());
+        let Ok(entries) = std::fs::read_dir(arg) else {
+            continue;
+        };
+        let mut subdirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| fnmatch(&e.file_name().to_string_lossy(), "test*"))
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subdirs.sort();
+        anchors.extend(subdirs);
+    }
+    let mut out = Vec::new();
+    for anchor in anchors {
+        for c in conftest_chain(&anchor, confcutdir) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// `shlex.split`, as pytest splits `args`-type options (exposed for other modules that
+/// need to split option strings the same way).
+pub fn split_args(s: &str) -> Result<Vec<String>, String> {
+    shlex_split_str(s)
+}

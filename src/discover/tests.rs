@@ -1,0 +1,738 @@
+//! Unit tests for discovery on temporary directory trees: configuration files and
+//! their precedence, rootdir rules, collection rules and order, error locations.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// Creates `files` under a fresh temporary directory; a path ending in `/` is a
+/// directory, anything else a file with the given content.
+pub(super) fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("fixmig-discover")
+        .tempdir()
+        .unwrap();
+    for (path, content) in files {
+        let full = dir.path().join(path);
+        if path.ends_with('/') {
+            fs::create_dir_all(&full).unwrap();
+        } else {
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(&full, content).unwrap();
+        }
+    }
+    dir
+}
+
+pub(super) fn run(root: &Path, cwd: &str, args: &[&str]) -> Project {
+    let args: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
+    discover_in(&root.join(cwd), &args).unwrap()
+}
+
+fn err(root: &Path, args: &[&str]) -> ConfigError {
+    let args: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
+    discover_in(root, &args).unwrap_err()
+}
+
+/// `C rel` / `T rel` lines in order.
+fn listing(p: &Project) -> Vec<String> {
+    p.files
+        .iter()
+        .map(|f| {
+            let k = if f.kind == FileKind::Conftest {
+                "C"
+            } else {
+                "T"
+            };
+            format!("{k} {}", f.rel)
+        })
+        .collect()
+}
+
+fn ini_name(p: &Project) -> Option<String> {
+    p.inifile
+        .as_ref()
+        .map(|i| i.file_name().unwrap().to_string_lossy().into_owned())
+}
+
+#[test]
+fn each_config_kind_is_read() {
+    let cases: &[(&str, &str)] = &[
+        ("pytest.ini", "[pytest]\npython_files = check_*.py\n"),
+        (".pytest.ini", "[pytest]\npython_files = check_*.py\n"),
+        ("pytest.toml", "[pytest]\npython_files = [\"check_*.py\"]\n"),
+        (
+            ".pytest.toml",
+            "[pytest]\npython_files = [\"check_*.py\"]\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\npython_files = \"check_*.py\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.pytest]\npython_files = [\"check_*.py\"]\n",
+        ),
+        (
+            "tox.ini",
+            "[tox]\nenvlist = py\n[pytest]\npython_files = check_*.py\n",
+        ),
+        (
+            "setup.cfg",
+            "[metadata]\nname = x\n[tool:pytest]\npython_files = check_*.py\n",
+        ),
+    ];
+    for (name, content) in cases {
+        let d = tree(&[
+            (name, content),
+            ("sub/check_a.py", ""),
+            ("sub/test_b.py", ""),
+        ]);
+        let p = run(d.path(), "", &[]);
+        assert_eq!(ini_name(&p).as_deref(), Some(*name), "{name}");
+        assert_eq!(p.rootdir, d.path());
+        assert_eq!(p.config.python_files, ["check_*.py"], "{name}");
+        assert_eq!(listing(&p), ["T sub/check_a.py"], "{name}");
+        assert_eq!(p.config.confcutdir.as_deref(), Some(d.path()));
+    }
+}
+
+#[test]
+fn config_precedence_in_one_directory() {
+    let all = [
+        ("pytest.toml", "[pytest]\n"),
+        (".pytest.toml", "[pytest]\n"),
+        ("pytest.ini", "[pytest]\n"),
+        (".pytest.ini", "[pytest]\n"),
+        ("pyproject.toml", "[tool.pytest.ini_options]\n"),
+        ("tox.ini", "[pytest]\n"),
+        ("setup.cfg", "[tool:pytest]\n"),
+    ];
+    for skip in 0..all.len() {
+        let d = tree(&all[skip..]);
+        let p = run(d.path(), "", &[]);
+        assert_eq!(ini_name(&p).as_deref(), Some(all[skip].0));
+        let ignored: Vec<_> = p.warnings.iter().map(|w| w.path.clone()).collect();
+        let expected: Vec<_> = all[skip + 1..]
+            .iter()
+            .map(|(n, _)| d.path().join(n))
+            .collect();
+        assert_eq!(ignored, expected);
+    }
+    // Files without a pytest section do not count; pytest.ini always does.
+    let d = tree(&[("tox.ini", "[tox]\n"), ("setup.cfg", "[tool:pytest]\n")]);
+    assert_eq!(
+        ini_name(&run(d.path(), "", &[])).as_deref(),
+        Some("setup.cfg")
+    );
+    let d = tree(&[
+        ("pytest.ini", "[other]\n"),
+        ("setup.cfg", "[tool:pytest]\n"),
+    ]);
+    assert_eq!(
+        ini_name(&run(d.path(), "", &[])).as_deref(),
+        Some("pytest.ini")
+    );
+    // An empty [tool.pytest] is no configuration; an empty pytest.toml is.
+    let d = tree(&[
+        ("pyproject.toml", "[tool.pytest]\n"),
+        ("tox.ini", "[pytest]\n"),
+    ]);
+    assert_eq!(
+        ini_name(&run(d.path(), "", &[])).as_deref(),
+        Some("tox.ini")
+    );
+    let d = tree(&[("pytest.toml", ""), ("tox.ini", "[pytest]\n")]);
+    assert_eq!(
+        ini_name(&run(d.path(), "", &[])).as_deref(),
+        Some("pytest.toml")
+    );
+}
+
+#[test]
+fn nearest_config_wins_over_outer_ones() {
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\n"),
+        ("sub/tox.ini", "[pytest]\n"),
+        ("sub/test_a.py", ""),
+        ("other/test_b.py", ""),
+    ]);
+    let p = run(d.path(), "", &["sub"]);
+    assert_eq!(p.rootdir, d.path().join("sub"));
+    assert_eq!(p.inifile, Some(d.path().join("sub/tox.ini")));
+    assert_eq!(listing(&p), ["T test_a.py"]);
+    let p = run(d.path(), "", &["other"]);
+    assert_eq!(p.rootdir, d.path());
+    assert_eq!(listing(&p), ["T other/test_b.py"]);
+}
+
+#[test]
+fn pyproject_without_section_is_the_fallback() {
+    let d = tree(&[
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        ("sub/test_a.py", ""),
+    ]);
+    let p = run(d.path(), "sub", &[]);
+    assert_eq!(p.rootdir, d.path());
+    assert_eq!(p.inifile, Some(d.path().join("pyproject.toml")));
+    assert_eq!(
+        p.config,
+        PytestConfig {
+            confcutdir: Some(d.path().into()),
+            ..Default::default()
+        }
+    );
+    // ... but only when no ancestor has real configuration.
+    let d = tree(&[
+        ("tox.ini", "[pytest]\n"),
+        ("sub/pyproject.toml", "[project]\nname = \"x\"\n"),
+        ("sub/test_a.py", ""),
+    ]);
+    let p = run(d.path(), "sub", &[]);
+    assert_eq!(p.inifile, Some(d.path().join("tox.ini")));
+}
+
+#[test]
+fn setup_py_fallback() {
+    let d = tree(&[("setup.py", ""), ("sub/deeper/test_a.py", "")]);
+    let p = run(d.path(), "sub", &["deeper"]);
+    assert_eq!(p.rootdir, d.path());
+    assert_eq!(p.inifile, None);
+    assert_eq!(listing(&p), ["T sub/deeper/test_a.py"]);
+}
+
+#[test]
+fn rootdir_from_several_args() {
+    let d = tree(&[("p/a/x/test_1.py", ""), ("p/b/y/test_2.py", "")]);
+    // No configuration anywhere: the common ancestor of the args and the invocation dir.
+    let p = run(d.path(), "", &["p/a/x", "p/b/y/test_2.py"]);
+    assert_eq!(p.rootdir, d.path());
+    assert_eq!(listing(&p), ["T p/a/x/test_1.py", "T p/b/y/test_2.py"]);
+    let p = run(d.path(), "p/a", &["../a/x", "../b/y/test_2.py"]);
+    assert_eq!(p.rootdir, d.path().join("p"));
+    assert_eq!(listing(&p), ["T a/x/test_1.py", "T b/y/test_2.py"]);
+    // No config above the common ancestor: the args' own configs are searched next.
+    let d = tree(&[
+        ("p/a/pytest.ini", "[pytest]\n"),
+        ("p/a/x/test_1.py", ""),
+        ("p/b/y/test_2.py", ""),
+    ]);
+    let p = run(d.path(), "", &["p/a/x", "p/b/y"]);
+    assert_eq!(p.rootdir, d.path().join("p/a"));
+    assert_eq!(listing(&p), ["T x/test_1.py", "T ../b/y/test_2.py"]);
+    // Overlapping arguments are collected once, in argument order.
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\n"),
+        ("t/test_b.py", ""),
+        ("t/u/test_a.py", ""),
+        ("test_c.py", ""),
+    ]);
+    let p = run(d.path(), "", &["test_c.py", "t/u", "t", "t/test_b.py"]);
+    assert_eq!(
+        listing(&p),
+        ["T test_c.py", "T t/test_b.py", "T t/u/test_a.py"]
+    );
+}
+
+#[test]
+fn nonexistent_path_is_an_error() {
+    let d = tree(&[("pytest.ini", "[pytest]\n")]);
+    let e = err(d.path(), &["nope"]);
+    assert_eq!(e.path, d.path().join("nope"));
+    assert_eq!(e.line, 0);
+    assert_eq!(
+        e.to_string(),
+        format!("{}: file or directory not found: nope", e.path.display())
+    );
+    // Node ids are accepted.
+    let d = tree(&[("pytest.ini", "[pytest]\n"), ("test_a.py", "")]);
+    let p = run(d.path(), "", &["test_a.py::test_x"]);
+    assert_eq!(listing(&p), ["T test_a.py"]);
+}
+
+#[test]
+fn testpaths_with_globs_apply_from_the_rootdir() {
+    let d = tree(&[
+        (
+            "pytest.ini",
+            "[pytest]\ntestpaths = tests* src/*/unit missing\n",
+        ),
+        ("tests/test_a.py", ""),
+        ("tests_extra/test_b.py", ""),
+        ("src/pkg/unit/test_c.py", ""),
+        ("src/pkg/other/test_d.py", ""),
+        ("test_top.py", ""),
+    ]);
+    let expected = [
+        "T tests/test_a.py",
+        "T tests_extra/test_b.py",
+        "T src/pkg/unit/test_c.py",
+    ];
+    assert_eq!(listing(&run(d.path(), "", &[])), expected);
+    assert_eq!(listing(&run(d.path(), "tests", &[".."])), expected);
+    let p = run(d.path(), "", &["."]);
+    assert_eq!(listing(&p), expected);
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].message.contains("missing"));
+    // Not from the rootdir (or with other args): testpaths do not apply.
+    assert_eq!(
+        listing(&run(d.path(), "src", &[])),
+        ["T pkg/other/test_d.py", "T pkg/unit/test_c.py"].map(|s| s.replace("T ", "T src/"))
+    );
+    // Nothing matches: the whole rootdir is collected, with a warning.
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\ntestpaths = nothing*\n"),
+        ("test_a.py", ""),
+    ]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(listing(&p), ["T test_a.py"]);
+    assert_eq!(p.warnings.len(), 2);
+}
+
+#[test]
+fn custom_python_files() {
+    let d = tree(&[
+        (
+            "pytest.ini",
+            "[pytest]\npython_files = check_*.py *_spec.py tests/special/*.py\n",
+        ),
+        ("check_a.py", ""),
+        ("b_spec.py", ""),
+        ("test_c.py", ""),
+        ("check_d.txt", ""),
+        ("tests/special/anything.py", ""),
+        ("tests/other/anything.py", ""),
+        ("pkg/__init__.py", ""),
+        ("pkg/check_e.py", ""),
+    ]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        listing(&p),
+        [
+            "T b_spec.py",
+            "T check_a.py",
+            "T pkg/check_e.py",
+            "T tests/special/anything.py"
+        ]
+    );
+    assert!(p.config.matches_python_file("check_x.py"));
+    assert!(!p.config.matches_python_file("check_x.txt"));
+    assert!(p.config.matches_python_file("/r/tests/special/x.py"));
+    // An explicitly given .py file is collected whatever its name.
+    assert_eq!(listing(&run(d.path(), "", &["test_c.py"])), ["T test_c.py"]);
+    let p = run(d.path(), "", &["check_d.txt"]);
+    assert!(p.files.is_empty());
+    assert_eq!(p.warnings.len(), 1);
+}
+
+#[test]
+fn init_py_is_first_in_a_package_when_it_matches() {
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\npython_files = *.py\n"),
+        ("pkg/__init__.py", ""),
+        ("pkg/_a.py", ""),
+        ("pkg/conftest.py", ""),
+        ("plain/_a.py", ""),
+        ("plain/z.py", ""),
+    ]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        listing(&p),
+        [
+            "C pkg/conftest.py",
+            "T pkg/__init__.py",
+            "T pkg/_a.py",
+            "T plain/_a.py",
+            "T plain/z.py"
+        ]
+    );
+}
+
+#[test]
+fn norecursedirs_default_and_custom() {
+    let files = [
+        ("test_root.py", ""),
+        (".hidden/test_h.py", ""),
+        ("build/test_b.py", ""),
+        ("dist/test_d.py", ""),
+        ("node_modules/test_n.py", ""),
+        ("venv/test_v.py", ""),
+        ("x.egg/test_e.py", ""),
+        ("{arch}/test_arch.py", ""),
+        ("CVS/test_cvs.py", ""),
+        ("_darcs/test_darcs.py", ""),
+        ("__pycache__/test_pc.py", ""),
+        ("ok/test_ok.py", ""),
+        ("ok/build/test_deep.py", ""),
+    ];
+    let mut with_ini = files.to_vec();
+    with_ini.push(("pytest.ini", "[pytest]\n"));
+    let d = tree(&with_ini);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(listing(&p), ["T ok/test_ok.py", "T test_root.py"]);
+    assert_eq!(
+        p.config.norecursedirs,
+        PytestConfig::default().norecursedirs
+    );
+    // A custom value replaces the defaults; `__pycache__` stays ignored.
+    with_ini.push(("pytest.ini", "[pytest]\nnorecursedirs = ok/build dist\n"));
+    with_ini.remove(with_ini.len() - 2);
+    let d = tree(&with_ini);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        listing(&p),
+        [
+            "T .hidden/test_h.py",
+            "T CVS/test_cvs.py",
+            "T _darcs/test_darcs.py",
+            "T build/test_b.py",
+            "T node_modules/test_n.py",
+            "T ok/test_ok.py",
+            "T test_root.py",
+            "T venv/test_v.py",
+            "T x.egg/test_e.py",
+            "T {arch}/test_arch.py",
+        ]
+    );
+    // An ignored directory given explicitly is collected.
+    assert_eq!(listing(&run(d.path(), "", &["dist"])), ["T dist/test_d.py"]);
+}
+
+#[test]
+fn virtualenvs_are_skipped() {
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\nnorecursedirs = nothing\n"),
+        ("env1/pyvenv.cfg", ""),
+        ("env1/lib/test_x.py", ""),
+        ("env2/conda-meta/history", ""),
+        ("env2/test_y.py", ""),
+        ("tests/test_a.py", ""),
+    ]);
+    assert_eq!(listing(&run(d.path(), "", &[])), ["T tests/test_a.py"]);
+    assert_eq!(
+        listing(&run(d.path(), "", &["env1"])),
+        ["T env1/lib/test_x.py"]
+    );
+    let d2 = tree(&[
+        (
+            "pytest.ini",
+            "[pytest]\naddopts = --collect-in-virtualenv\n",
+        ),
+        ("env1/pyvenv.cfg", ""),
+        ("env1/test_x.py", ""),
+    ]);
+    assert_eq!(listing(&run(d2.path(), "", &[])), ["T env1/test_x.py"]);
+}
+
+#[test]
+fn nested_conftests_in_collection_order() {
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\n"),
+        ("conftest.py", ""),
+        ("a/conftest.py", ""),
+        ("a/test_a.py", ""),
+        ("a/b/conftest.py", ""),
+        ("a/b/test_b.py", ""),
+        ("a/c/conftest.py", ""),
+        ("a_test.py", ""),
+        ("z/test_z.py", ""),
+        ("build/conftest.py", ""),
+    ]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        listing(&p),
+        [
+            "C conftest.py",
+            "C a/conftest.py",
+            "C a/b/conftest.py",
+            "T a/b/test_b.py",
+            "C a/c/conftest.py",
+            "T a/test_a.py",
+            "T a_test.py",
+            "T z/test_z.py",
+        ]
+    );
+    let p = run(d.path(), "", &["a/b/test_b.py", "z"]);
+    assert_eq!(
+        listing(&p),
+        [
+            "C conftest.py",
+            "C a/conftest.py",
+            "C a/b/conftest.py",
+            "T a/b/test_b.py",
+            "T z/test_z.py"
+        ]
+    );
+    // --noconftest
+    fs::write(
+        d.path().join("pytest.ini"),
+        "[pytest]\naddopts = --noconftest\n",
+    )
+    .unwrap();
+    assert_eq!(listing(&run(d.path(), "", &["a/b"])), ["T a/b/test_b.py"]);
+}
+
+#[test]
+fn conftests_of_ancestors_stop_at_confcutdir() {
+    let d = tree(&[
+        ("conftest.py", ""),
+        ("proj/pytest.ini", "[pytest]\n"),
+        ("proj/conftest.py", ""),
+        ("proj/a/conftest.py", ""),
+        ("proj/a/b/test_x.py", ""),
+    ]);
+    let p = run(d.path(), "", &["proj/a/b"]);
+    assert_eq!(p.rootdir, d.path().join("proj"));
+    assert_eq!(
+        listing(&p),
+        ["C conftest.py", "C a/conftest.py", "T a/b/test_x.py"]
+    );
+    // --confcutdir from addopts, relative to the invocation directory.
+    fs::write(
+        d.path().join("proj/pytest.ini"),
+        "[pytest]\naddopts = --confcutdir=a\n",
+    )
+    .unwrap();
+    let p = run(d.path(), "proj", &[]);
+    assert_eq!(p.config.confcutdir, Some(d.path().join("proj/a")));
+    assert_eq!(listing(&p), ["C a/conftest.py", "T a/b/test_x.py"]);
+    fs::write(
+        d.path().join("proj/pytest.ini"),
+        "[pytest]\naddopts = --confcutdir ..\n",
+    )
+    .unwrap();
+    let p = run(d.path(), "proj", &[]);
+    assert_eq!(
+        listing(&p),
+        [
+            "C ../conftest.py",
+            "C conftest.py",
+            "C a/conftest.py",
+            "T a/b/test_x.py"
+        ]
+    );
+    fs::write(
+        d.path().join("proj/pytest.ini"),
+        "[pytest]\naddopts = --confcutdir nope\n",
+    )
+    .unwrap();
+    let e = err(&d.path().join("proj"), &[]);
+    assert_eq!((e.line, e.column), (2, 11));
+}
+
+#[test]
+fn test_star_dirs_load_their_conftest_even_when_not_collected() {
+    let d = tree(&[
+        ("pytest.ini", "[pytest]\nnorecursedirs = testing\n"),
+        ("testing/conftest.py", ""),
+        ("testing/test_t.py", ""),
+        ("other/conftest.py", ""),
+        ("zz/testing/conftest.py", ""),
+    ]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        listing(&p),
+        ["C other/conftest.py", "C testing/conftest.py"]
+    );
+}
+
+#[test]
+fn ignore_options_from_addopts() {
+    let d = tree(&[
+        (
+            "pytest.ini",
+            "[pytest]\naddopts = --ignore=a --ignore-glob=b/*_x.py -p no:x\n",
+        ),
+        ("a/test_a.py", ""),
+        ("b/test_b.py", ""),
+        ("b/test_b_x.py", ""),
+    ]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        p.config.addopts,
+        ["--ignore=a", "--ignore-glob=b/*_x.py", "-p", "no:x"]
+    );
+    assert_eq!(listing(&p), ["T b/test_b.py"]);
+}
+
+#[test]
+fn usefixtures_locations() {
+    let d = tree(&[("pytest.ini", "[pytest]\nusefixtures = a  'b c'\n    d\n")]);
+    let p = run(d.path(), "", &[]);
+    let got: Vec<_> = p
+        .config
+        .usefixtures
+        .iter()
+        .map(|v| (v.value.as_str(), v.line, v.column))
+        .collect();
+    assert_eq!(got, [("a", 2, 15), ("b c", 2, 18), ("d", 3, 5)]);
+
+    let d = tree(&[(
+        "pyproject.toml",
+        "[tool.pytest.ini_options]\nusefixtures = [\n  \"x\", 'y',\n]\n",
+    )]);
+    let p = run(d.path(), "", &[]);
+    let got: Vec<_> = p
+        .config
+        .usefixtures
+        .iter()
+        .map(|v| (v.value.as_str(), v.line, v.column))
+        .collect();
+    assert_eq!(got, [("x", 3, 3), ("y", 3, 8)]);
+
+    let d = tree(&[(
+        "pyproject.toml",
+        "[tool.pytest.ini_options]\nusefixtures = \"p  q\"\n",
+    )]);
+    let p = run(d.path(), "", &[]);
+    let got: Vec<_> = p
+        .config
+        .usefixtures
+        .iter()
+        .map(|v| (v.value.as_str(), v.line, v.column))
+        .collect();
+    assert_eq!(got, [("p", 2, 16), ("q", 2, 19)]);
+
+    let d = tree(&[("pytest.toml", "[pytest]\nusefixtures = [\"é\", \"z\"]\n")]);
+    let p = run(d.path(), "", &[]);
+    let got: Vec<_> = p
+        .config
+        .usefixtures
+        .iter()
+        .map(|v| (v.value.as_str(), v.line, v.column))
+        .collect();
+    assert_eq!(got, [("é", 2, 16), ("z", 2, 21)]);
+}
+
+#[test]
+fn other_options_are_typed_like_pytest() {
+    let d = tree(&[(
+        "tox.ini",
+        "[pytest]\npython_classes = Check *Suite\npython_functions = check_ *_should\npythonpath = src ../lib\naddopts = -ra \"-k a b\"\n",
+    )]);
+    let p = run(d.path(), "", &[]);
+    let c = &p.config;
+    assert_eq!(
+        c.pythonpath,
+        [d.path().join("src"), d.path().parent().unwrap().join("lib")]
+    );
+    assert_eq!(c.addopts, ["-ra", "-k a b"]);
+    assert!(c.matches_class("CheckThis") && c.matches_class("MySuite") && !c.matches_class("Test"));
+    assert!(
+        c.matches_function("check_x")
+            && c.matches_function("it_should")
+            && !c.matches_function("test")
+    );
+    let dflt = PytestConfig::default();
+    assert!(
+        dflt.matches_function("test_x")
+            && dflt.matches_function("testing")
+            && !dflt.matches_function("Test")
+    );
+    assert!(dflt.matches_class("TestX") && !dflt.matches_class("XTest"));
+}
+
+#[test]
+fn malformed_ini_files_report_the_line() {
+    let cases: &[(&str, &str, usize, &str)] = &[
+        (
+            "pytest.ini",
+            "[pytest]\naddopts = -q\nbogus line\n",
+            3,
+            "unexpected line: 'bogus line'",
+        ),
+        (
+            "tox.ini",
+            "[pytest]\n  indented\n",
+            2,
+            "unexpected value continuation",
+        ),
+        (
+            "setup.cfg",
+            "[metadata]\nname=x\n\n[pytest]\naddopts=-q\n",
+            4,
+            "[pytest] section in setup.cfg",
+        ),
+        (
+            ".pytest.ini",
+            "[pytest]\na=1\na=2\n",
+            3,
+            "duplicate name 'a'",
+        ),
+        (
+            "pytest.ini",
+            "[pytest]\naddopts = 'unclosed\n",
+            2,
+            "No closing quotation",
+        ),
+    ];
+    for (name, content, line, msg) in cases {
+        let d = tree(&[(name, content)]);
+        let e = err(d.path(), &[]);
+        assert_eq!(e.path, d.path().join(name));
+        assert_eq!(e.line, *line, "{name}: {e}");
+        assert!(e.message.contains(msg), "{name}: {e}");
+    }
+    // A malformed lower-precedence file next to the chosen one is still an error.
+    let d = tree(&[("pytest.ini", "[pytest]\n"), ("tox.ini", "oops\n")]);
+    assert_eq!(err(d.path(), &[]).path, d.path().join("tox.ini"));
+}
+
+#[test]
+fn malformed_toml_reports_line_and_column() {
+    let d = tree(&[(
+        "pyproject.toml",
+        "[tool.pytest.ini_options]\ntestpaths = [\"a\",\n  1 = 2\n",
+    )]);
+    let e = err(d.path(), &[]);
+    assert_eq!((e.line, e.column), (3, 5), "{e}");
+    let d = tree(&[("pytest.toml", "[pytest]\nx = 1\nx = 2\n")]);
+    let e = err(d.path(), &[]);
+    assert_eq!(e.line, 3, "{e}");
+    // Type errors in TOML mode point at the value.
+    let d = tree(&[("pyproject.toml", "[tool.pytest]\ntestpaths = \"tests\"\n")]);
+    let e = err(d.path(), &[]);
+    assert_eq!((e.line, e.column), (2, 13), "{e}");
+    assert!(
+        e.message
+            .contains("expects a list for type 'args', got str: 'tests'"),
+        "{e}"
+    );
+    let d = tree(&[("pytest.toml", "[pytest]\nusefixtures = [\"a\", 2]\n")]);
+    let e = err(d.path(), &[]);
+    assert_eq!((e.line, e.column), (2, 21), "{e}");
+    let d = tree(&[("pytest.toml", "testpaths = [\"a\"]\n")]);
+    let e = err(d.path(), &[]);
+    assert!(e.message.contains("must be under a [pytest] table"), "{e}");
+    let d = tree(&[(
+        "pyproject.toml",
+        "[tool.pytest]\nx = [\"a\"]\n[tool.pytest.ini_options]\ny = \"b\"\n",
+    )]);
+    assert!(err(d.path(), &[]).message.contains("Cannot use both"));
+}
+
+#[test]
+fn unreadable_entries_are_reported() {
+    let d = tree(&[("pytest.ini", "[pytest]\n"), ("a/test_a.py", "")]);
+    std::os::unix::fs::symlink(d.path().join("missing.py"), d.path().join("test_broken.py"))
+        .unwrap();
+    std::os::unix::fs::symlink(d.path(), d.path().join("a/loop")).unwrap();
+    let p = run(d.path(), "", &[]);
+    assert_eq!(listing(&p), ["T a/test_a.py"]);
+    let mut paths: Vec<_> = p
+        .warnings
+        .iter()
+        .map(|w| rel_path(&p.rootdir, &w.path))
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["a/loop", "test_broken.py"], "{:?}", p.warnings);
+}
+
+#[test]
+fn rel_path_forms() {
+    let r = Path::new("/a/b");
+    assert_eq!(rel_path(r, Path::new("/a/b/c/d.py")), "c/d.py");
+    assert_eq!(rel_path(r, Path::new("/a/b")), "");
+    assert_eq!(rel_path(r, Path::new("/a/x/y.py")), "../x/y.py");
+}

@@ -1,0 +1,1 @@
+//! Comparisons with real pytest.

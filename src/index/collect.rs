@@ -1,0 +1,627 @@
+//! Populating the index the way pytest's collection does: builtins and plugins on the session,
+//! conftests on their directory nodes, then each test module, its classes (with inherited
+//! members and marks) and its test functions.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::builtins;
+use crate::discover::{FileKind, Project};
+use crate::parse::{BindingKind, Indirect, Mark};
+
+use super::namespace::{ClassRef, Namespace, Value};
+use super::{
+    argnames, fixture_scope, Fixture, FixtureScope, Index, ModuleId, NodeId, NodeKind, Origin,
+    Request, Scope, TestItem,
+};
+
+pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKind)]) {
+    let session = index.add_node(String::new(), None, NodeKind::Session);
+    index.nodes[session].autouse = project
+        .config
+        .usefixtures
+        .iter()
+        .map(|u| u.value.clone())
+        .collect();
+    let disabled = index.disabled_plugins.clone();
+    for b in builtins::active(&disabled) {
+        index.register(Fixture {
+            name: b.name.to_string(),
+            origin: Origin::Builtin(b),
+            scope: FixtureScope::Known(b.scope),
+            autouse: false,
+            has_params: false,
+            argnames: b.argnames.iter().map(|a| a.to_string()).collect(),
+            getfixturevalue: Vec::new(),
+            node: session,
+            holder: None,
+            uncertain: None,
+        });
+    }
+    let mut plugins_seen = HashSet::new();
+    let conftests: Vec<ModuleId> = files
+        .iter()
+        .filter(|(_, k)| matches!(k, FileKind::Conftest))
+        .map(|(id, _)| *id)
+        .collect();
+    // Conftests are imported top-down, and each one's `pytest_plugins` are registered (globally)
+    // as it is imported; conftest fixtures themselves wait for their directory's collection.
+    for &conftest in &conftests {
+        register_plugins(index, conftest, session, &mut plugins_seen);
+    }
+    for &conftest in &conftests {
+        let dir = index.loader.modules[conftest]
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let node = if dir == project.rootdir || !dir.starts_with(&project.rootdir) {
+            session
+        } else {
+            dir_node(index, &crate::discover::rel_path(&project.rootdir, &dir))
+        };
+        let ns = index.loader.namespace(conftest);
+        register_namespace(index, &ns, node, conftest, false);
+    }
+    for &(module, kind) in files {
+        if matches!(kind, FileKind::TestModule) {
+            collect_module(index, project, module, session, &mut plugins_seen);
+        }
+    }
+}
+
+/// Registers the modules named by `pytest_plugins` in `module`, depth-first, once each.
+fn register_plugins(
+    index: &mut Index,
+    module: ModuleId,
+    session: NodeId,
+    seen: &mut HashSet<ModuleId>,
+) {
+    let plugins = index.loader.modules[module]
+        .facts
+        .as_ref()
+        .map(|f| f.pytest_plugins.clone())
+        .unwrap_or_default();
+    for plugin in plugins {
+        let Some(path) = index.loader.resolve_plugin(module, &plugin.text) else {
+            continue;
+        };
+        let id = index.loader.load(&path);
+        if !seen.insert(id) {
+            continue;
+        }
+        let ns = index.loader.namespace(id);
+        register_namespace(index, &ns, session, id, false);
+        register_plugins(index, id, session, seen);
+    }
+}
+
+/// The directory node for a rootdir-relative directory, creating its parents.
+fn dir_node(index: &mut Index, rel_dir: &str) -> NodeId {
+    if rel_dir.is_empty() || rel_dir == "." {
+        return 0;
+    }
+    if let Some(id) = index
+        .nodes
+        .iter()
+        .position(|n| n.kind == NodeKind::Dir && n.nodeid == rel_dir)
+    {
+        return id;
+    }
+    let parent = match rel_dir.rsplit_once('/') {
+        Some((p, _)) => dir_node(index, p),
+        None => 0,
+    };
+    index.add_node(rel_dir.to_string(), Some(parent), NodeKind::Dir)
+}
+
+/// A fixture's scope; a `scope=` callable counts when it always returns the same literal.
+fn scope_of(
+    index: &mut Index,
+    module: ModuleId,
+    marker: &crate::parse::FixtureMarker,
+) -> FixtureScope {
+    let Some(crate::parse::ScopeSpec::Callable(name)) = &marker.scope else {
+        return fixture_scope(marker);
+    };
+    let ns = index.loader.namespace(module);
+    let constant = match ns.get(name).map(|e| &e.value) {
+        Some(Value::Function(code)) => index.loader.modules[code.module]
+            .facts
+            .as_ref()
+            .and_then(|f| match code.class {
+                Some(c) => f.classes.get(c)?.bindings.get(code.binding),
+                None => f.bindings.get(code.binding),
+            })
+            .and_then(|b| match &b.kind {
+                BindingKind::Function(f) => f.constant_return.clone(),
+                _ => None,
+            }),
+        _ => None,
+    };
+    constant
+        .and_then(|s| super::Scope::parse(&s))
+        .map_or(FixtureScope::Dynamic, FixtureScope::Known)
+}
+
+/// Registers every fixture in a namespace, in `dir()` order, on `node`.
+fn register_namespace(
+    index: &mut Index,
+    ns: &Namespace,
+    node: NodeId,
+    holder: ModuleId,
+    bound: bool,
+) {
+    for (attr, entry) in ns.sorted() {
+        let Value::Fixture(code) = entry.value else {
+            continue;
+        };
+        let Some(BindingKind::Fixture(def)) = index.loader.modules[code.module]
+            .facts
+            .as_ref()
+            .and_then(|f| match code.class {
+                Some(c) => f.classes.get(c)?.bindings.get(code.binding),
+                None => f.bindings.get(code.binding),
+            })
+            .map(|b| &b.kind)
+        else {
+            continue;
+        };
+        let def = def.clone();
+        let name = def
+            .marker
+            .name
+            .as_ref()
+            .map_or_else(|| attr.to_string(), |n| n.text.clone());
+        let fixture = Fixture {
+            name,
+            origin: Origin::Code(code),
+            scope: scope_of(index, code.module, &def.marker),
+            autouse: def.marker.autouse,
+            has_params: def.marker.has_params,
+            argnames: argnames(&def.function, bound && code.class.is_some())
+                .into_iter()
+                .map(|l| l.text)
+                .collect(),
+            getfixturevalue: def
+                .function
+                .getfixturevalue
+                .iter()
+                .map(|l| l.text.clone())
+                .collect(),
+            node,
+            holder: Some(holder),
+            uncertain: entry.uncertain.clone(),
+        };
+        index.register(fixture);
+    }
+}
+
+fn collect_module(
+    index: &mut Index,
+    project: &Project,
+    module: ModuleId,
+    session: NodeId,
+    plugins_seen: &mut HashSet<ModuleId>,
+) {
+    let rel = index.loader.modules[module].rel.clone();
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let parent = dir_node(index, &dir);
+    let node = index.add_node(rel.clone(), Some(parent), NodeKind::Module(module));
+    let ns = index.loader.namespace(module);
+    let dotted = module_name(&index.loader.modules[module].path);
+    if has_plain(
+        &ns,
+        &[
+            "setUpModule",
+            "setup_module",
+            "tearDownModule",
+            "teardown_module",
+        ],
+    ) {
+        let name = format!("_xunit_setup_module_fixture_{dotted}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Module,
+            "xunit setup_module/teardown_module",
+        );
+    }
+    if has_plain(&ns, &["setup_function", "teardown_function"]) {
+        let name = format!("_xunit_setup_function_fixture_{dotted}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Function,
+            "xunit setup_function/teardown_function",
+        );
+    }
+    register_namespace(index, &ns, node, module, false);
+    register_plugins(index, module, session, plugins_seen);
+    let module_marks = index.loader.modules[module]
+        .facts
+        .as_ref()
+        .map(|f| f.pytestmark.clone())
+        .unwrap_or_default();
+    let context = MarkContext {
+        levels: vec![(module, module_marks)],
+    };
+    for (name, entry) in ns.in_order() {
+        match &entry.value {
+            Value::Class(class) if is_testcase(index, *class) => {
+                collect_testcase(index, *class, node, &format!("{rel}::{name}"), &context);
+            }
+            Value::Class(class) if project.config.matches_class(name) => {
+                collect_class(
+                    index,
+                    project,
+                    *class,
+                    node,
+                    &format!("{rel}::{name}"),
+                    &context,
+                );
+            }
+            Value::Function(code) if project.config.matches_function(name) => {
+                let item = make_item(
+                    index,
+                    *code,
+                    false,
+                    node,
+                    format!("{rel}::{name}"),
+                    &context,
+                    &[],
+                );
+                index.tests.push(item);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Marks of the enclosing collectors, outermost first, each with the module they are written in.
+#[derive(Clone)]
+struct MarkContext {
+    levels: Vec<(ModuleId, Vec<Mark>)>,
+}
+
+fn collect_class(
+    index: &mut Index,
+    project: &Project,
+    class: ClassRef,
+    parent: NodeId,
+    nodeid: &str,
+    context: &MarkContext,
+) {
+    let mro = index.loader.mro(class);
+    let defs: Vec<_> = mro
+        .iter()
+        .filter_map(|c| {
+            index.loader.modules[c.module]
+                .facts
+                .as_ref()
+                .map(|f| (*c, f.classes[c.class].clone()))
+        })
+        .collect();
+    // `__test__ = False` (looked up along the MRO) and classes with `__init__`/`__new__` are not
+    // collected.
+    if defs.iter().find_map(|(_, d)| d.dunder_test) == Some(false) {
+        return;
+    }
+    if defs.iter().any(|(_, d)| d.has_init || d.has_new) {
+        return;
+    }
+    let node = index.add_node(nodeid.to_string(), Some(parent), NodeKind::Class(class));
+    let merged = index.loader.class_namespace(class);
+    let qualname = defs
+        .first()
+        .map(|(_, d)| d.qualname.clone())
+        .unwrap_or_default();
+    if has_plain(&merged, &["setup_class", "teardown_class"]) {
+        let name = format!("_xunit_setup_class_fixture_{qualname}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Class,
+            "xunit setup_class/teardown_class",
+        );
+    }
+    if has_plain(&merged, &["setup_method", "teardown_method"]) {
+        let name = format!("_xunit_setup_method_fixture_{qualname}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Function,
+            "xunit setup_method/teardown_method",
+        );
+    }
+    register_namespace(index, &merged, node, class.module, true);
+    // A class's own markers: each class's `pytestmark` along the reversed MRO.
+    let mut marks = Vec::new();
+    for (c, def) in defs.iter().rev() {
+        let _ = c;
+        marks.extend(def.pytestmark.iter().cloned());
+        marks.extend(def.decorator_marks.iter().cloned());
+    }
+    let mut context = context.clone();
+    context.levels.push((class.module, marks));
+    let mut seen = HashSet::new();
+    let mut per_dict = Vec::new();
+    for (owner, own) in index.loader.class_dicts(class) {
+        let mut values = Vec::new();
+        for (name, entry) in own.in_order() {
+            if !seen.insert(name.to_string()) {
+                continue;
+            }
+            values.push((owner, name.to_string(), entry.value.clone()));
+        }
+        per_dict.push(values);
+    }
+    // Members inherited from base classes come before the subclass's own.
+    for values in per_dict.into_iter().rev() {
+        for (_owner, name, value) in values {
+            match value {
+                Value::Class(inner) if is_testcase(index, inner) => {
+                    collect_testcase(index, inner, node, &format!("{nodeid}::{name}"), &context);
+                }
+                Value::Class(inner) if project.config.matches_class(&name) => {
+                    collect_class(
+                        index,
+                        project,
+                        inner,
+                        node,
+                        &format!("{nodeid}::{name}"),
+                        &context,
+                    );
+                }
+                Value::Function(code) if project.config.matches_function(&name) => {
+                    let item = make_item(
+                        index,
+                        code,
+                        true,
+                        node,
+                        format!("{nodeid}::{name}"),
+                        &context,
+                        &[],
+                    );
+                    index.tests.push(item);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn make_item(
+    index: &mut Index,
+    code: super::CodeRef,
+    in_class: bool,
+    parent: NodeId,
+    nodeid: String,
+    context: &MarkContext,
+    _extra: &[Mark],
+) -> TestItem {
+    let func = index.loader.modules[code.module]
+        .facts
+        .as_ref()
+        .and_then(|f| match code.class {
+            Some(c) => f.classes.get(c)?.bindings.get(code.binding),
+            None => f.bindings.get(code.binding),
+        })
+        .and_then(|b| match &b.kind {
+            BindingKind::Function(f) => Some((**f).clone()),
+            _ => None,
+        });
+    let Some(func) = func else {
+        return TestItem {
+            nodeid,
+            parent,
+            code,
+            argnames: Vec::new(),
+            usefixtures: Vec::new(),
+            direct_params: Vec::new(),
+            getfixturevalue: Vec::new(),
+        };
+    };
+    let request = |l: crate::parse::Located, module: ModuleId| Request {
+        name: l.text,
+        module,
+        span: Some(l.span),
+    };
+    let argnames = argnames(&func, in_class)
+        .into_iter()
+        .map(|l| request(l, code.module))
+        .collect();
+    // Marks nearest the item first: the function's, then each class outward, then the module.
+    let mut levels: Vec<(ModuleId, &[Mark])> = vec![(code.module, &func.marks)];
+    for (m, marks) in context.levels.iter().rev() {
+        levels.push((*m, marks));
+    }
+    let mut usefixtures = Vec::new();
+    let mut direct_params = Vec::new();
+    for (module, marks) in levels {
+        for mark in marks {
+            match mark {
+                Mark::UseFixtures(names) => {
+                    usefixtures.extend(names.iter().cloned().map(|l| request(l, module)))
+                }
+                Mark::Parametrize { argnames, indirect } => {
+                    for a in argnames {
+                        let is_indirect = match indirect {
+                            Indirect::None => false,
+                            Indirect::All => true,
+                            Indirect::Some(list) => list.iter().any(|i| i.text == a.text),
+                        };
+                        if !is_indirect {
+                            direct_params.push(a.text.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    TestItem {
+        nodeid,
+        parent,
+        code,
+        argnames,
+        usefixtures,
+        direct_params,
+        getfixturevalue: func
+            .getfixturevalue
+            .iter()
+            .cloned()
+            .map(|l| request(l, code.module))
+            .collect(),
+    }
+}
+
+/// True when the namespace has one of `names` bound to something that is not a fixture (what
+/// `_get_first_non_fixture_func` looks for).
+fn has_plain(ns: &Namespace, names: &[&str]) -> bool {
+    names.iter().any(|n| {
+        ns.get(n)
+            .is_some_and(|e| !matches!(e.value, Value::Fixture(_)))
+    })
+}
+
+/// A module's `__name__` under pytest's default `prepend` import mode: its path from its
+/// basedir, dotted.
+fn module_name(path: &Path) -> String {
+    let base = super::namespace::basedir(path);
+    let rel = path.strip_prefix(&base).unwrap_or(path).with_extension("");
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [init @ .., last] if last == "__init__" && !init.is_empty() => init.join("."),
+        _ => parts.join("."),
+    }
+}
+
+fn register_synthetic(
+    index: &mut Index,
+    node: NodeId,
+    name: String,
+    scope: Scope,
+    label: &'static str,
+) {
+    index.register(Fixture {
+        name,
+        origin: Origin::Synthetic(label),
+        scope: FixtureScope::Known(scope),
+        autouse: true,
+        has_params: false,
+        argnames: vec![crate::builtins::REQUEST.to_string()],
+        getfixturevalue: Vec::new(),
+        node,
+        holder: None,
+        uncertain: None,
+    });
+}
+
+/// A subclass of `unittest.TestCase` (through project classes).
+fn is_testcase(index: &mut Index, class: ClassRef) -> bool {
+    index.loader.mro(class).iter().any(|c| {
+        index.loader.modules[c.module]
+            .facts
+            .as_ref()
+            .is_some_and(|f| f.classes[c.class].unittest_base)
+    })
+}
+
+/// pytest's `UnitTestCase`: setUpClass/setup_method wrappers, the class's fixtures, and one
+/// item per `test*` method (sorted, inherited included) that takes no fixture arguments.
+fn collect_testcase(
+    index: &mut Index,
+    class: ClassRef,
+    parent: NodeId,
+    nodeid: &str,
+    context: &MarkContext,
+) {
+    let mro = index.loader.mro(class);
+    let defs: Vec<_> = mro
+        .iter()
+        .filter_map(|c| {
+            index.loader.modules[c.module]
+                .facts
+                .as_ref()
+                .map(|f| f.classes[c.class].clone())
+        })
+        .collect();
+    if defs.iter().find_map(|d| d.dunder_test) == Some(false) {
+        return;
+    }
+    let node = index.add_node(nodeid.to_string(), Some(parent), NodeKind::Class(class));
+    let merged = index.loader.class_namespace(class);
+    let qualname = defs.first().map(|d| d.qualname.clone()).unwrap_or_default();
+    if has_plain(&merged, &["setup_method", "teardown_method"]) {
+        let name = format!("_unittest_setup_method_fixture_{qualname}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Function,
+            "unittest setup_method/teardown_method",
+        );
+    }
+    let name = format!("_unittest_setUpClass_fixture_{qualname}");
+    register_synthetic(
+        index,
+        node,
+        name,
+        Scope::Class,
+        "unittest setUpClass/tearDownClass",
+    );
+    if has_plain(&merged, &["setup_class", "teardown_class"]) {
+        let name = format!("_xunit_setup_class_fixture_{qualname}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Class,
+            "xunit setup_class/teardown_class",
+        );
+    }
+    register_namespace(index, &merged, node, class.module, true);
+    let mut marks = Vec::new();
+    for def in defs.iter().rev() {
+        marks.extend(def.pytestmark.iter().cloned());
+        marks.extend(def.decorator_marks.iter().cloned());
+    }
+    let mut context = context.clone();
+    context.levels.push((class.module, marks));
+    let mut names: Vec<(String, super::CodeRef)> = merged
+        .sorted()
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("test"))
+        .filter_map(|(n, e)| match e.value {
+            Value::Function(code) => Some((n.to_string(), code)),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() {
+        if let Some(Value::Function(code)) = merged.get("runTest").map(|e| e.value.clone()) {
+            names.push(("runTest".to_string(), code));
+        }
+    }
+    for (name, code) in names {
+        let mut item = make_item(
+            index,
+            code,
+            true,
+            node,
+            format!("{nodeid}::{name}"),
+            &context,
+            &[],
+        );
+        // TestCaseFunction has `nofuncargs`: arguments are not fixtures, parametrize does not apply.
+        item.argnames.clear();
+        item.direct_params.clear();
+        index.tests.push(item);
+    }
+}

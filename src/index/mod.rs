@@ -1,0 +1,426 @@
+//! The index: every fixture definition pytest would register, on the collection node that
+//! holds it (session, directory, module, class), and every test item with what it requests.
+//!
+//! Built from discovery plus per-file facts. Registration order on each node follows pytest:
+//! builtins, then `pytest_plugins` modules, then the rootdir conftest on the session; on every
+//! other holder `dir()` order, i.e. sorted by attribute name.
+
+mod collect;
+pub mod namespace;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::builtins::Builtin;
+use crate::discover::{rel_path, FileKind, Project};
+use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ParseOptions, ScopeSpec};
+pub use namespace::{ClassRef, CodeRef};
+
+pub type ModuleId = usize;
+pub type NodeId = usize;
+pub type FixtureId = usize;
+
+/// pytest's scopes, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Function,
+    Class,
+    Module,
+    Package,
+    Session,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Option<Scope> {
+        Some(match s {
+            "function" => Scope::Function,
+            "class" => Scope::Class,
+            "module" => Scope::Module,
+            "package" => Scope::Package,
+            "session" => Scope::Session,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Function => "function",
+            Scope::Class => "class",
+            Scope::Module => "module",
+            Scope::Package => "package",
+            Scope::Session => "session",
+        }
+    }
+}
+
+/// A fixture's scope as far as static analysis can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixtureScope {
+    Known(Scope),
+    /// `scope=` is a callable or an expression: decided by pytest at run time.
+    Dynamic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleRole {
+    Conftest,
+    TestModule,
+    /// A module reached through an import or `pytest_plugins`.
+    Imported,
+}
+
+#[derive(Debug)]
+pub struct Module {
+    pub path: PathBuf,
+    pub rel: String,
+    pub role: ModuleRole,
+    pub facts: Option<FileFacts>,
+}
+
+/// Why a binding might not exist at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncertainty {
+    pub path: String,
+    pub line: usize,
+    pub condition: String,
+}
+
+/// A file fixmig could not fully read, reported once.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub code: &'static str,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn syntax(root: &Path, path: &Path, line: usize, column: usize) -> Problem {
+        Problem {
+            code: "FM900",
+            path: rel_path(root, path),
+            line,
+            column,
+            message: "syntax error; facts are taken only from the statements that parse"
+                .to_string(),
+        }
+    }
+    pub fn not_utf8(root: &Path, path: &Path, line: usize) -> Problem {
+        Problem {
+            code: "FM901",
+            path: rel_path(root, path),
+            line,
+            column: 1,
+            message: "not UTF-8 text (binary or another encoding); skipped".to_string(),
+        }
+    }
+    pub fn unreadable(root: &Path, path: &Path, err: &std::io::Error) -> Problem {
+        Problem {
+            code: "FM902",
+            path: rel_path(root, path),
+            line: 1,
+            column: 1,
+            message: format!("cannot be read ({err}); skipped"),
+        }
+    }
+}
+
+/// Where a registered fixture's code is.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin {
+    Builtin(&'static Builtin),
+    Code(CodeRef),
+    /// A fixture pytest itself generates: xunit `setup_module`/`setup_method`/... and
+    /// unittest `setUpClass` wrappers. The label says which.
+    Synthetic(&'static str),
+}
+
+/// One registration of a fixture on a node (a `FixtureDef` in pytest).
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub name: String,
+    pub origin: Origin,
+    pub scope: FixtureScope,
+    pub autouse: bool,
+    pub has_params: bool,
+    pub argnames: Vec<String>,
+    /// Names its body asks for with `request.getfixturevalue("literal")`, in order.
+    pub getfixturevalue: Vec<String>,
+    pub node: NodeId,
+    /// The module whose namespace registered it (conftest, test module or plugin).
+    pub holder: Option<ModuleId>,
+    pub uncertain: Option<Uncertainty>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Session,
+    Dir,
+    Module(ModuleId),
+    Class(ClassRef),
+}
+
+/// A collection node that can hold fixtures.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub nodeid: String,
+    pub parent: Option<NodeId>,
+    pub kind: NodeKind,
+    /// Registered fixtures in registration order.
+    pub fixtures: Vec<FixtureId>,
+    /// Autouse fixture names in registration order (the session's start with ini usefixtures).
+    pub autouse: Vec<String>,
+}
+
+/// A name requested by a test, with where the request is written.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub name: String,
+    pub module: ModuleId,
+    pub span: Option<parse::Span>,
+}
+
+/// A collected test function (one per function, parametrization ignored).
+#[derive(Debug, Clone)]
+pub struct TestItem {
+    pub nodeid: String,
+    /// The collector holding it (module or class node).
+    pub parent: NodeId,
+    /// Where its `def` is.
+    pub code: CodeRef,
+    pub argnames: Vec<Request>,
+    pub usefixtures: Vec<Request>,
+    pub direct_params: Vec<String>,
+    pub getfixturevalue: Vec<Request>,
+}
+
+pub struct Index {
+    pub rootdir: PathBuf,
+    pub nodes: Vec<Node>,
+    pub fixtures: Vec<Fixture>,
+    pub tests: Vec<TestItem>,
+    pub problems: Vec<Problem>,
+    /// name → every registration anywhere (for "defined but not visible" explanations).
+    pub by_name: HashMap<String, Vec<FixtureId>>,
+    /// Per node: name → its registrations there, in order.
+    node_names: Vec<HashMap<String, Vec<FixtureId>>>,
+    pub loader: namespace::Loader,
+    pub disabled_plugins: Vec<String>,
+}
+
+impl Index {
+    /// Parses the project's files in parallel and builds the index.
+    pub fn build(project: &Project, options: ParseOptions) -> Index {
+        let parsed: Vec<(PathBuf, FileKind, Result<Option<FileFacts>, Problem>)> = project
+            .files
+            .par_iter()
+            .map(|f| {
+                let result = match std::fs::read(&f.path) {
+                    Ok(bytes) => match parse::parse_source(&bytes, options) {
+                        Ok(facts) => Ok(Some(facts)),
+                        Err(parse::ParseFailure::NotUtf8 { line }) => {
+                            Err(Problem::not_utf8(&project.rootdir, &f.path, line))
+                        }
+                    },
+                    Err(e) => Err(Problem::unreadable(&project.rootdir, &f.path, &e)),
+                };
+                (f.path.clone(), f.kind, result)
+            })
+            .collect();
+        let mut loader = namespace::Loader::new(
+            project.rootdir.clone(),
+            project.config.pythonpath.clone(),
+            options,
+        );
+        let mut files = Vec::new();
+        for (path, kind, result) in parsed {
+            let role = match kind {
+                FileKind::Conftest => ModuleRole::Conftest,
+                FileKind::TestModule => ModuleRole::TestModule,
+            };
+            let facts = match result {
+                Ok(facts) => facts,
+                Err(problem) => {
+                    loader.problems.push(problem);
+                    None
+                }
+            };
+            if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
+                loader
+                    .problems
+                    .push(Problem::syntax(&project.rootdir, &path, line, col));
+            }
+            let id = loader.add(path, role, facts);
+            files.push((id, kind));
+        }
+        let disabled_plugins = disabled_plugins(&project.config.addopts);
+        let mut index = Index {
+            rootdir: project.rootdir.clone(),
+            nodes: Vec::new(),
+            fixtures: Vec::new(),
+            tests: Vec::new(),
+            problems: Vec::new(),
+            by_name: HashMap::new(),
+            node_names: Vec::new(),
+            loader,
+            disabled_plugins,
+        };
+        collect::populate(&mut index, project, &files);
+        index.problems = std::mem::take(&mut index.loader.problems);
+        index
+    }
+
+    /// Every parsed module (project files and what they import).
+    pub fn modules(&self) -> &[Module] {
+        &self.loader.modules
+    }
+
+    /// The node chain of `node`, outermost (session) first.
+    pub fn chain(&self, node: NodeId) -> Vec<NodeId> {
+        let mut out = vec![node];
+        let mut current = node;
+        while let Some(p) = self.nodes[current].parent {
+            out.push(p);
+            current = p;
+        }
+        out.reverse();
+        out
+    }
+
+    /// pytest's `getfixturedefs`: the definitions of `name` visible from `node`, least specific
+    /// first.
+    pub fn visible(&self, name: &str, node: NodeId) -> Vec<FixtureId> {
+        self.chain(node)
+            .into_iter()
+            .flat_map(|n| {
+                self.node_names[n]
+                    .get(name)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[])
+                    .iter()
+                    .copied()
+            })
+            .collect()
+    }
+
+    /// The fixture facts (decorator and `def`) behind a registration.
+    pub fn fixture_def(&self, id: FixtureId) -> Option<&FixtureDef> {
+        match self.fixtures[id].origin {
+            Origin::Code(code) => match self.binding_kind(code)? {
+                parse::BindingKind::Fixture(f) => Some(f),
+                _ => None,
+            },
+            Origin::Builtin(_) | Origin::Synthetic(_) => None,
+        }
+    }
+
+    pub fn binding_kind(&self, code: CodeRef) -> Option<&parse::BindingKind> {
+        let facts = self.modules().get(code.module)?.facts.as_ref()?;
+        let bindings = match code.class {
+            Some(c) => &facts.classes.get(c)?.bindings,
+            None => &facts.bindings,
+        };
+        Some(&bindings.get(code.binding)?.kind)
+    }
+
+    /// The `def` behind a test item.
+    pub fn function(&self, code: CodeRef) -> Option<&FunctionDef> {
+        match self.binding_kind(code)? {
+            parse::BindingKind::Function(f) => Some(f),
+            parse::BindingKind::Fixture(f) => Some(&f.function),
+            _ => None,
+        }
+    }
+
+    fn register(&mut self, fixture: Fixture) -> FixtureId {
+        let id = self.fixtures.len();
+        let node = fixture.node;
+        if fixture.autouse {
+            self.nodes[node].autouse.push(fixture.name.clone());
+        }
+        self.nodes[node].fixtures.push(id);
+        self.node_names[node]
+            .entry(fixture.name.clone())
+            .or_default()
+            .push(id);
+        self.by_name
+            .entry(fixture.name.clone())
+            .or_default()
+            .push(id);
+        self.fixtures.push(fixture);
+        id
+    }
+
+    fn add_node(&mut self, nodeid: String, parent: Option<NodeId>, kind: NodeKind) -> NodeId {
+        self.nodes.push(Node {
+            nodeid,
+            parent,
+            kind,
+            fixtures: Vec::new(),
+            autouse: Vec::new(),
+        });
+        self.node_names.push(HashMap::new());
+        self.nodes.len() - 1
+    }
+
+    /// The module owning a node (for module and class nodes).
+    pub fn node_module(&self, node: NodeId) -> Option<ModuleId> {
+        match self.nodes[node].kind {
+            NodeKind::Module(m) => Some(m),
+            NodeKind::Class(c) => Some(c.module),
+            _ => None,
+        }
+    }
+}
+
+/// `-p no:NAME` options from `addopts`.
+fn disabled_plugins(addopts: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = addopts.iter();
+    while let Some(arg) = it.next() {
+        let value = if arg == "-p" {
+            it.next().cloned()
+        } else {
+            arg.strip_prefix("-p").map(str::to_string)
+        };
+        if let Some(name) = value.as_deref().and_then(|v| v.trim().strip_prefix("no:")) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// A fixture's scope from its decorator.
+pub fn fixture_scope(marker: &parse::FixtureMarker) -> FixtureScope {
+    match &marker.scope {
+        None => FixtureScope::Known(Scope::Function),
+        Some(ScopeSpec::Literal(s)) => Scope::parse(s)
+            .map(FixtureScope::Known)
+            .unwrap_or(FixtureScope::Dynamic),
+        Some(ScopeSpec::Dynamic) | Some(ScopeSpec::Callable(_)) => FixtureScope::Dynamic,
+    }
+}
+
+/// pytest's `getfuncargnames`: mandatory positional-or-keyword and keyword-only parameters,
+/// minus the bound first parameter of methods and the arguments `mock.patch` injects.
+pub fn argnames(func: &FunctionDef, bound: bool) -> Vec<Located> {
+    let drop_first = bound && !func.is_staticmethod;
+    let params = if drop_first && !func.params.is_empty() {
+        &func.params[1..]
+    } else {
+        &func.params[..]
+    };
+    let names: Vec<Located> = params
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.kind,
+                parse::ParamKind::Normal | parse::ParamKind::KeywordOnly
+            ) && !p.has_default
+        })
+        .map(|p| p.name.clone())
+        .collect();
+    names.into_iter().skip(func.mock_patch_args).collect()
+}

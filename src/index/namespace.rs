@@ -1,0 +1,583 @@
+//! What `dir(module)` and `dir(instance)` would hold, statically: module and class namespaces
+//! built from the bindings of parsed files, following `from m import ...`, star imports (with
+//! `__all__`), relative imports and aliases into other project files, which are parsed on
+//! demand. Conditional bindings are decided here where Python's outcome is knowable.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::discover::rel_path;
+use crate::parse::{self, BindingKind, Condition, FileFacts, ImportTarget, ParseOptions};
+
+use super::{Module, ModuleId, ModuleRole, Problem, Uncertainty};
+
+/// Where a definition's facts live: a binding of a module, or of a class in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CodeRef {
+    pub module: ModuleId,
+    pub class: Option<usize>,
+    pub binding: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClassRef {
+    pub module: ModuleId,
+    pub class: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Fixture(CodeRef),
+    Function(CodeRef),
+    Class(ClassRef),
+    Module(ModuleId),
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub value: Value,
+    pub uncertain: Option<Uncertainty>,
+}
+
+/// A namespace: name → entry, remembering first-insertion order (a dict's order).
+#[derive(Debug, Default, Clone)]
+pub struct Namespace {
+    entries: HashMap<String, Entry>,
+    order: Vec<String>,
+}
+
+impl Namespace {
+    pub fn insert(&mut self, name: &str, entry: Entry) {
+        if self.entries.insert(name.to_string(), entry).is_none() {
+            self.order.push(name.to_string());
+        }
+    }
+    pub fn remove(&mut self, name: &str) {
+        if self.entries.remove(name).is_some() {
+            self.order.retain(|n| n != name);
+        }
+    }
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries.get(name)
+    }
+    /// Entries in definition order (what iterating `__dict__` gives).
+    pub fn in_order(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.order
+            .iter()
+            .map(move |n| (n.as_str(), &self.entries[n]))
+    }
+    /// Entries sorted by name (what `dir()` gives).
+    pub fn sorted(&self) -> Vec<(&str, &Entry)> {
+        let mut names: Vec<&String> = self.order.iter().collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|n| (n.as_str(), &self.entries[n]))
+            .collect()
+    }
+}
+
+/// How a condition came out.
+enum Outcome {
+    Taken,
+    NotTaken,
+    Uncertain(String),
+}
+
+/// Owns every parsed module and the namespaces computed from them.
+pub struct Loader {
+    pub rootdir: PathBuf,
+    pub modules: Vec<Module>,
+    pub problems: Vec<Problem>,
+    by_path: HashMap<PathBuf, ModuleId>,
+    roots: Vec<PathBuf>,
+    options: ParseOptions,
+    namespaces: HashMap<ModuleId, Option<Arc<Namespace>>>,
+    class_namespaces: HashMap<ClassRef, Option<Arc<Namespace>>>,
+}
+
+/// The first directory upwards from `file` that is not a package (pytest's "basedir", the
+/// entry `prepend` import mode puts on `sys.path`).
+pub fn basedir(file: &Path) -> PathBuf {
+    let mut dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+    while dir.join("__init__.py").is_file() {
+        match dir.parent() {
+            Some(p) => dir = p.to_path_buf(),
+            None => break,
+        }
+    }
+    dir
+}
+
+impl Loader {
+    pub fn new(rootdir: PathBuf, pythonpath: Vec<PathBuf>, options: ParseOptions) -> Loader {
+        let mut roots = pythonpath;
+        roots.push(rootdir.clone());
+        Loader {
+            rootdir,
+            modules: Vec::new(),
+            problems: Vec::new(),
+            by_path: HashMap::new(),
+            roots,
+            options,
+            namespaces: HashMap::new(),
+            class_namespaces: HashMap::new(),
+        }
+    }
+
+    /// Adds an already parsed module (project files are parsed in parallel up front).
+    pub fn add(&mut self, path: PathBuf, role: ModuleRole, facts: Option<FileFacts>) -> ModuleId {
+        if let Some(&id) = self.by_path.get(&path) {
+            if role != ModuleRole::Imported {
+                self.modules[id].role = role;
+            }
+            return id;
+        }
+        let dir = basedir(&path);
+        if !self.roots.contains(&dir) {
+            self.roots.push(dir);
+        }
+        let id = self.modules.len();
+        self.modules.push(Module {
+            rel: rel_path(&self.rootdir, &path),
+            path: path.clone(),
+            role,
+            facts,
+        });
+        self.by_path.insert(path, id);
+        id
+    }
+
+    /// The module at `path`, parsed now if it has not been yet.
+    pub fn load(&mut self, path: &Path) -> ModuleId {
+        if let Some(&id) = self.by_path.get(path) {
+            return id;
+        }
+        let facts = match std::fs::read(path) {
+            Ok(bytes) => match parse::parse_source(&bytes, self.options) {
+                Ok(f) => Some(f),
+                Err(parse::ParseFailure::NotUtf8 { line }) => {
+                    self.problems
+                        .push(Problem::not_utf8(&self.rootdir, path, line));
+                    None
+                }
+            },
+            Err(e) => {
+                self.problems
+                    .push(Problem::unreadable(&self.rootdir, path, &e));
+                None
+            }
+        };
+        if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
+            self.problems
+                .push(Problem::syntax(&self.rootdir, path, line, col));
+        }
+        self.add(path.to_path_buf(), ModuleRole::Imported, facts)
+    }
+
+    /// Finds the file an import names, relative to `from` for relative imports, else on the
+    /// importing file's basedir, `pythonpath`, the rootdir and the other basedirs in use.
+    pub fn resolve_import(&self, from: ModuleId, target: &ImportTarget) -> Option<PathBuf> {
+        let parts: Vec<&str> = target.module.split('.').filter(|p| !p.is_empty()).collect();
+        let try_root = |root: &Path| -> Option<PathBuf> {
+            let mut p = root.to_path_buf();
+            for part in &parts {
+                p.push(part);
+            }
+            if parts.is_empty() {
+                let init = p.join("__init__.py");
+                return init.is_file().then_some(init);
+            }
+            let file = p.with_extension("py");
+            if file.is_file() {
+                return Some(file);
+            }
+            let init = p.join("__init__.py");
+            init.is_file().then_some(init)
+        };
+        let from_path = &self.modules[from].path;
+        if target.level > 0 {
+            let mut dir = from_path.parent()?.to_path_buf();
+            for _ in 1..target.level {
+                dir = dir.parent()?.to_path_buf();
+            }
+            return try_root(&dir);
+        }
+        let own = basedir(from_path);
+        std::iter::once(&own)
+            .chain(self.roots.iter())
+            .find_map(|r| try_root(r))
+    }
+
+    /// Resolves a dotted module name as `pytest_plugins` would import it.
+    pub fn resolve_plugin(&self, from: ModuleId, dotted: &str) -> Option<PathBuf> {
+        self.resolve_import(
+            from,
+            &ImportTarget {
+                level: 0,
+                module: dotted.to_string(),
+            },
+        )
+    }
+
+    fn facts(&self, id: ModuleId) -> Option<&FileFacts> {
+        self.modules[id].facts.as_ref()
+    }
+
+    /// A module-level flag's literal truth, when Python's outcome is decidable: bound exactly
+    /// once, to a literal, never through `global`.
+    fn flag(&self, module: ModuleId, name: &str) -> Option<bool> {
+        let facts = self.facts(module)?;
+        if facts.global_names.iter().any(|g| g == name) {
+            return None;
+        }
+        let mut bindings = facts.bindings.iter().filter(|b| b.name == name);
+        let first = bindings.next()?;
+        if bindings.next().is_some() {
+            return None;
+        }
+        match first.kind {
+            BindingKind::Value { literal } => literal,
+            _ => None,
+        }
+    }
+
+    fn outcome(&self, module: ModuleId, cond: &Condition) -> Outcome {
+        match cond {
+            Condition::Static { taken: true, .. } => Outcome::Taken,
+            Condition::Static { taken: false, .. } => Outcome::NotTaken,
+            Condition::Flag {
+                name,
+                negated,
+                text,
+                ..
+            } => match self.flag(module, name) {
+                Some(v) if v != *negated => Outcome::Taken,
+                Some(_) => Outcome::NotTaken,
+                None => Outcome::Uncertain(format!("`{text}`")),
+            },
+            Condition::TryBody { imports, .. } => {
+                if self.all_resolve(module, imports) {
+                    Outcome::Taken
+                } else {
+                    Outcome::Uncertain(format!(
+                        "the import of `{}` succeeding",
+                        imports_text(imports)
+                    ))
+                }
+            }
+            Condition::TryHandler { imports, .. } => {
+                if self.all_resolve(module, imports) {
+                    Outcome::NotTaken
+                } else {
+                    Outcome::Uncertain(format!("the import of `{}` failing", imports_text(imports)))
+                }
+            }
+            Condition::Unknown { text, .. } => Outcome::Uncertain(format!("`{text}`")),
+        }
+    }
+
+    fn all_resolve(&self, module: ModuleId, imports: &[ImportTarget]) -> bool {
+        imports
+            .iter()
+            .all(|t| self.resolve_import(module, t).is_some())
+    }
+
+    /// Applies a binding's conditions: `None` when it never runs, else its uncertainty.
+    fn decide(&self, module: ModuleId, conds: &[Condition]) -> Option<Option<Uncertainty>> {
+        let mut uncertain = None;
+        for cond in conds {
+            match self.outcome(module, cond) {
+                Outcome::Taken => {}
+                Outcome::NotTaken => return None,
+                Outcome::Uncertain(why) => {
+                    uncertain.get_or_insert(Uncertainty {
+                        path: self.modules[module].rel.clone(),
+                        line: cond.line(),
+                        condition: why,
+                    });
+                }
+            }
+        }
+        Some(uncertain)
+    }
+
+    /// Why a conditional binding does not run (for FM001's explanation), if it does not.
+    pub fn never_runs(&self, module: ModuleId, conds: &[Condition]) -> Option<(usize, String)> {
+        conds.iter().find_map(|c| match self.outcome(module, c) {
+            Outcome::NotTaken => Some((c.line(), describe(c))),
+            _ => None,
+        })
+    }
+
+    /// The namespace of a module (empty for a module that could not be parsed; a cycle of
+    /// imports sees the partial namespace as Python would see a partially initialised module).
+    pub fn namespace(&mut self, id: ModuleId) -> Arc<Namespace> {
+        match self.namespaces.get(&id) {
+            Some(Some(ns)) => return ns.clone(),
+            Some(None) => return Arc::new(Namespace::default()),
+            None => {}
+        }
+        self.namespaces.insert(id, None);
+        let ns = Arc::new(self.build_module_namespace(id));
+        self.namespaces.insert(id, Some(ns.clone()));
+        ns
+    }
+
+    fn build_module_namespace(&mut self, id: ModuleId) -> Namespace {
+        let mut ns = Namespace::default();
+        let Some(facts) = self.modules[id].facts.clone() else {
+            return ns;
+        };
+        let mut stars = facts.star_imports.iter().peekable();
+        for (i, binding) in facts.bindings.iter().enumerate() {
+            while let Some(star) = stars.next_if(|s| s.position <= i) {
+                self.apply_star(id, &mut ns, star);
+            }
+            let Some(uncertain) = self.decide(id, &binding.conditions) else {
+                continue;
+            };
+            let value = self.binding_value(id, None, i, &binding.kind, &ns);
+            bind(&mut ns, &binding.name, value, uncertain);
+        }
+        for star in stars {
+            self.apply_star(id, &mut ns, star);
+        }
+        ns
+    }
+
+    fn apply_star(&mut self, id: ModuleId, ns: &mut Namespace, star: &parse::StarImport) {
+        let Some(uncertain) = self.decide(id, &star.conditions) else {
+            return;
+        };
+        let Some(path) = self.resolve_import(id, &star.target) else {
+            return;
+        };
+        let other = self.load(&path);
+        let other_ns = self.namespace(other);
+        let all = self.facts(other).and_then(|f| f.dunder_all.clone());
+        for (name, entry) in other_ns.in_order() {
+            let public = match &all {
+                Some(all) => all.iter().any(|a| a == name),
+                None => !name.starts_with('_'),
+            };
+            if public {
+                let mut entry = entry.clone();
+                if entry.uncertain.is_none() {
+                    entry.uncertain = uncertain.clone();
+                }
+                ns.insert(name, entry);
+            }
+        }
+    }
+
+    fn binding_value(
+        &mut self,
+        module: ModuleId,
+        class: Option<usize>,
+        index: usize,
+        kind: &BindingKind,
+        ns: &Namespace,
+    ) -> Option<Entry> {
+        let code = CodeRef {
+            module,
+            class,
+            binding: index,
+        };
+        let value = match kind {
+            BindingKind::Fixture(_) => Value::Fixture(code),
+            BindingKind::Function(_) => Value::Function(code),
+            BindingKind::Class(c) => Value::Class(ClassRef { module, class: *c }),
+            BindingKind::Alias(other) => return ns.get(other).cloned(),
+            BindingKind::Value { .. } => Value::Other,
+            BindingKind::ImportModule { target } => match self.resolve_import(module, target) {
+                Some(path) => Value::Module(self.load(&path)),
+                None => Value::Other,
+            },
+            BindingKind::ImportFrom { target, name } => {
+                return self.import_name(module, target, name);
+            }
+        };
+        Some(Entry {
+            value,
+            uncertain: None,
+        })
+    }
+
+    fn import_name(&mut self, from: ModuleId, target: &ImportTarget, name: &str) -> Option<Entry> {
+        let Some(path) = self.resolve_import(from, target) else {
+            return Some(Entry {
+                value: Value::Other,
+                uncertain: None,
+            });
+        };
+        let other = self.load(&path);
+        let other_ns = self.namespace(other);
+        if let Some(entry) = other_ns.get(name) {
+            return Some(entry.clone());
+        }
+        // `from pkg import submodule`
+        let sub = ImportTarget {
+            level: 0,
+            module: name.to_string(),
+        };
+        let dir = path.parent()?;
+        let sub_path = if path.file_name().is_some_and(|n| n == "__init__.py") {
+            let file = dir.join(format!("{}.py", sub.module));
+            let init = dir.join(&sub.module).join("__init__.py");
+            file.is_file()
+                .then_some(file)
+                .or_else(|| init.is_file().then_some(init))
+        } else {
+            None
+        };
+        Some(Entry {
+            value: match sub_path {
+                Some(p) => Value::Module(self.load(&p)),
+                None => Value::Other,
+            },
+            uncertain: None,
+        })
+    }
+
+    /// The namespace of a class body on its own (no bases).
+    fn own_class_namespace(&mut self, class: ClassRef) -> Namespace {
+        let mut ns = Namespace::default();
+        let Some(def) = self
+            .facts(class.module)
+            .map(|f| f.classes[class.class].clone())
+        else {
+            return ns;
+        };
+        for (i, binding) in def.bindings.iter().enumerate() {
+            let Some(uncertain) = self.decide(class.module, &binding.conditions) else {
+                continue;
+            };
+            let value = self.binding_value(class.module, Some(class.class), i, &binding.kind, &ns);
+            bind(&mut ns, &binding.name, value, uncertain);
+        }
+        ns
+    }
+
+    /// The method resolution order of a class: itself, then its project bases, depth-first
+    /// left to right without repeats (C3 agrees on every hierarchy without diamonds).
+    pub fn mro(&mut self, class: ClassRef) -> Vec<ClassRef> {
+        let mut out = Vec::new();
+        self.mro_into(class, &mut out, 0);
+        out
+    }
+
+    fn mro_into(&mut self, class: ClassRef, out: &mut Vec<ClassRef>, depth: usize) {
+        if depth > 64 || out.contains(&class) {
+            return;
+        }
+        out.push(class);
+        for base in self.bases(class) {
+            self.mro_into(base, out, depth + 1);
+        }
+    }
+
+    /// Project classes named as bases of `class`, resolved in its module's namespace.
+    pub fn bases(&mut self, class: ClassRef) -> Vec<ClassRef> {
+        let Some(def) = self
+            .facts(class.module)
+            .map(|f| f.classes[class.class].clone())
+        else {
+            return Vec::new();
+        };
+        let ns = self.namespace(class.module);
+        let mut out = Vec::new();
+        for base in &def.bases {
+            let mut parts = base.split('.');
+            let Some(first) = parts.next() else { continue };
+            let mut value = ns.get(first).map(|e| e.value.clone());
+            for part in parts {
+                value = match value {
+                    Some(Value::Module(m)) => self.namespace(m).get(part).map(|e| e.value.clone()),
+                    _ => None,
+                };
+            }
+            if let Some(Value::Class(c)) = value {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// What attribute lookup on an instance sees: every name of the class and its bases,
+    /// the first definition along the MRO winning.
+    pub fn class_namespace(&mut self, class: ClassRef) -> Arc<Namespace> {
+        match self.class_namespaces.get(&class) {
+            Some(Some(ns)) => return ns.clone(),
+            Some(None) => return Arc::new(Namespace::default()),
+            None => {}
+        }
+        self.class_namespaces.insert(class, None);
+        let mut merged = Namespace::default();
+        for c in self.mro(class) {
+            let own = self.own_class_namespace(c);
+            for (name, entry) in own.in_order() {
+                if merged.get(name).is_none() {
+                    merged.insert(name, entry.clone());
+                }
+            }
+        }
+        let ns = Arc::new(merged);
+        self.class_namespaces.insert(class, Some(ns.clone()));
+        ns
+    }
+
+    /// The own namespaces of a class and each base, in MRO order (for collection, which walks
+    /// each class's `__dict__`).
+    pub fn class_dicts(&mut self, class: ClassRef) -> Vec<(ClassRef, Namespace)> {
+        self.mro(class)
+            .into_iter()
+            .map(|c| (c, self.own_class_namespace(c)))
+            .collect()
+    }
+}
+
+fn bind(ns: &mut Namespace, name: &str, value: Option<Entry>, uncertain: Option<Uncertainty>) {
+    match value {
+        Some(mut entry) => {
+            if entry.uncertain.is_none() {
+                entry.uncertain = uncertain;
+            }
+            ns.insert(name, entry);
+        }
+        // An alias of a name that does not exist: rebinding fails at run time; treat the name
+        // as gone.
+        None => ns.remove(name),
+    }
+}
+
+fn imports_text(imports: &[ImportTarget]) -> String {
+    imports
+        .iter()
+        .map(|t| format!("{}{}", ".".repeat(t.level), t.module))
+        .collect::<Vec<_>>()
+        .join("`, `")
+}
+
+/// A condition in words, for explanations.
+pub fn describe(cond: &Condition) -> String {
+    match cond {
+        Condition::Static { text, .. } => format!("`{text}` is never true"),
+        Condition::Flag { name, negated, .. } => {
+            if *negated {
+                format!("runs only when `{name}` is false")
+            } else {
+                format!("runs only when `{name}` is true")
+            }
+        }
+        Condition::TryBody { imports, .. } => {
+            format!("runs only when `{}` imports", imports_text(imports))
+        }
+        Condition::TryHandler { imports, .. } => {
+            format!("runs only when `{}` fails to import", imports_text(imports))
+        }
+        Condition::Unknown { text, .. } => format!("runs only when `{text}`"),
+    }
+}

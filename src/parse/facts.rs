@@ -1,0 +1,256 @@
+//! The compact, tree-free facts fixmig keeps about one Python file.
+//!
+//! Everything later stages need is here: module-level bindings in source order (fixtures,
+//! imports, classes, plain names), the conditions they run under, test functions and classes,
+//! marks, and the byte ranges later stages edit. No tree-sitter type leaks out of `parse`.
+
+/// A place in a source file: byte range plus 1-based line and column of its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A string literal (or identifier) together with where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub text: String,
+    pub span: Span,
+}
+
+/// Why a binding might not happen at run time. Conditions are recorded symbolically here and
+/// decided by `index`, which can see other files (a `try:` import of a project module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Decided while parsing: `if False:`, `if sys.version_info >= (3, 8):` and the like.
+    Static {
+        taken: bool,
+        text: String,
+        line: usize,
+    },
+    /// `if FLAG:` / `if not FLAG:` on a module-level name; decidable when the module binds it
+    /// exactly once, to a literal, and never rebinds it through `global`.
+    Flag {
+        name: String,
+        negated: bool,
+        text: String,
+        line: usize,
+    },
+    /// The body of `try:` whose first statements import these modules (resolved by `index`).
+    TryBody {
+        imports: Vec<ImportTarget>,
+        line: usize,
+    },
+    /// An `except` handler of such a `try:` (taken when the imports can fail).
+    TryHandler {
+        imports: Vec<ImportTarget>,
+        line: usize,
+    },
+    /// Anything else (`if os.environ.get(...)`, `else` of an undecidable `if`, ...).
+    Unknown { text: String, line: usize },
+}
+
+impl Condition {
+    pub fn line(&self) -> usize {
+        match self {
+            Condition::Static { line, .. }
+            | Condition::Flag { line, .. }
+            | Condition::TryBody { line, .. }
+            | Condition::TryHandler { line, .. }
+            | Condition::Unknown { line, .. } => *line,
+        }
+    }
+
+    /// The negation of this condition, for `else:` branches, when it can be expressed.
+    pub fn negate(&self) -> Condition {
+        match self {
+            Condition::Static { taken, text, line } => Condition::Static {
+                taken: !taken,
+                text: format!("not ({text})"),
+                line: *line,
+            },
+            Condition::Flag {
+                name,
+                negated,
+                text,
+                line,
+            } => Condition::Flag {
+                name: name.clone(),
+                negated: !negated,
+                text: format!("not ({text})"),
+                line: *line,
+            },
+            other => Condition::Unknown {
+                text: format!("else of line {}", other.line()),
+                line: other.line(),
+            },
+        }
+    }
+}
+
+/// A module named by an import: `level` leading dots (0 = absolute) then dotted `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTarget {
+    pub level: usize,
+    pub module: String,
+}
+
+/// One parameter of a `def`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub name: Located,
+    pub kind: ParamKind,
+    pub has_default: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    PositionalOnly,
+    Normal,
+    KeywordOnly,
+    VarArgs,
+    VarKwargs,
+}
+
+/// What `scope=` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeSpec {
+    Literal(String),
+    /// `scope=some_function`: decided by calling it at run time.
+    Callable(String),
+    Dynamic,
+}
+
+/// The arguments of a fixture decorator (`@pytest.fixture(...)`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FixtureMarker {
+    pub name: Option<Located>,
+    pub scope: Option<ScopeSpec>,
+    pub autouse: bool,
+    pub has_params: bool,
+}
+
+/// A `def` (function or method), with what pytest reads off it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionDef {
+    pub name: Located,
+    /// 1-based line of the first decorator, or of `def` when undecorated (`co_firstlineno`).
+    pub first_line: usize,
+    pub params: Vec<Param>,
+    pub is_staticmethod: bool,
+    pub is_classmethod: bool,
+    /// `@mock.patch(...)`-style decorators that inject an argument (no `new=`).
+    pub mock_patch_args: usize,
+    /// True when some decorator other than marks, fixture and patch wraps the function.
+    pub marks: Vec<Mark>,
+    pub getfixturevalue: Vec<Located>,
+    pub is_async: bool,
+    /// The string every call returns, when the body is just `return "literal"` (after an
+    /// optional docstring): lets a `scope=` callable be decided statically.
+    pub constant_return: Option<String>,
+}
+
+/// A fixture definition: the function plus its decorator's arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixtureDef {
+    pub function: FunctionDef,
+    pub marker: FixtureMarker,
+}
+
+/// A mark applied to a function or class, or listed in `pytestmark`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    UseFixtures(Vec<Located>),
+    Parametrize {
+        argnames: Vec<Located>,
+        indirect: Indirect,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Indirect {
+    None,
+    All,
+    Some(Vec<Located>),
+}
+
+/// A statement at module or class level that binds a name, in source order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The attribute name bound on the holder.
+    pub name: String,
+    pub kind: BindingKind,
+    /// All enclosing conditions, outermost first.
+    pub conditions: Vec<Condition>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `@pytest.fixture def name(...)` or `name = pytest.fixture(f)`.
+    Fixture(Box<FixtureDef>),
+    /// A plain function (maybe a test, maybe a hook, maybe a helper).
+    Function(Box<FunctionDef>),
+    /// A class; index into `FileFacts::classes`.
+    Class(usize),
+    /// `from module import name as <binding>`.
+    ImportFrom { target: ImportTarget, name: String },
+    /// `import a.b` (binds `a`) or `import a.b as c` (binds `c` to `a.b`).
+    ImportModule { target: ImportTarget },
+    /// `name = other_name`.
+    Alias(String),
+    /// Anything else (literals, calls, ...). `literal` holds the truthiness of a literal.
+    Value { literal: Option<bool> },
+}
+
+/// `from module import *`, in source order relative to the bindings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StarImport {
+    pub target: ImportTarget,
+    pub conditions: Vec<Condition>,
+    /// Index of the next binding after this statement (order against named bindings).
+    pub position: usize,
+    pub line: usize,
+}
+
+/// A class body, with the same binding model as a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassDef {
+    pub name: Located,
+    /// `Outer.Inner` for nested classes (what `__qualname__` says).
+    pub qualname: String,
+    /// A base is `unittest.TestCase` (or its async variant) itself.
+    pub unittest_base: bool,
+    pub first_line: usize,
+    /// Base classes as written (`Base`, `mod.Base`).
+    pub bases: Vec<String>,
+    pub bindings: Vec<Binding>,
+    /// Class decorators' marks followed by nothing else; `pytestmark` is in `pytestmark`.
+    pub decorator_marks: Vec<Mark>,
+    pub pytestmark: Vec<Mark>,
+    /// `__test__ = <literal>` in the body.
+    pub dunder_test: Option<bool>,
+    pub has_init: bool,
+    pub has_new: bool,
+}
+
+/// Everything fixmig knows about one Python file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FileFacts {
+    pub bindings: Vec<Binding>,
+    pub star_imports: Vec<StarImport>,
+    pub classes: Vec<ClassDef>,
+    /// Module-level `pytestmark`.
+    pub pytestmark: Vec<Mark>,
+    /// `pytest_plugins = ...` (strings), with the statement's conditions.
+    pub pytest_plugins: Vec<Located>,
+    /// `__all__ = [...]` when it is a literal list/tuple of strings.
+    pub dunder_all: Option<Vec<String>>,
+    /// Names rebound through `global NAME` in some function.
+    pub global_names: Vec<String>,
+    /// First syntax error (line, column), when the file does not parse cleanly.
+    pub syntax_error: Option<(usize, usize)>,
+    pub has_bom: bool,
+}

@@ -1,0 +1,231 @@
+//! Reading decorator and mark expressions: `@pytest.fixture(...)`, `usefixtures`,
+//! `parametrize` (argnames and `indirect`), `mock.patch` arguments and `pytestmark` values.
+
+use tree_sitter::Node;
+
+use super::facts::{FixtureMarker, Indirect, Located, Mark, ScopeSpec};
+use super::names::{is_fixture_decorator, Aliases};
+use super::{string_literal, text};
+use crate::parse::extract::Ctx;
+
+/// What a single decorator is, as far as pytest cares.
+pub enum Decorator {
+    Fixture(FixtureMarker),
+    Mark(Mark),
+    /// A `mock.patch`-style decorator; `true` when it injects an argument.
+    Patch(bool),
+    StaticMethod,
+    ClassMethod,
+    Other,
+}
+
+/// Splits a call into (callee, argument_list).
+fn split_call(node: Node) -> Option<(Node, Node)> {
+    if node.kind() != "call" {
+        return None;
+    }
+    Some((
+        node.child_by_field_name("function")?,
+        node.child_by_field_name("arguments")?,
+    ))
+}
+
+fn positional_args<'t>(args: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|c| {
+            !matches!(
+                c.kind(),
+                "keyword_argument" | "comment" | "list_splat" | "dictionary_splat"
+            )
+        })
+        .collect()
+}
+
+fn keyword_arg<'t>(args: Node<'t>, name: &str, src: &[u8]) -> Option<Node<'t>> {
+    let mut cursor = args.walk();
+    let found = args
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "keyword_argument")
+        .find(|c| {
+            c.child_by_field_name("name")
+                .is_some_and(|n| text(n, src) == name)
+        })
+        .and_then(|c| c.child_by_field_name("value"));
+    found
+}
+
+/// `True`/`False`/`None`/numbers/strings → their truthiness; anything else → None.
+pub fn literal_truth(node: Node, src: &[u8]) -> Option<bool> {
+    match node.kind() {
+        "true" => Some(true),
+        "false" | "none" => Some(false),
+        "integer" | "float" => {
+            let t = text(node, src).replace('_', "");
+            Some(t.parse::<f64>().map(|v| v != 0.0).unwrap_or(true))
+        }
+        "string" => string_literal(node, src).map(|(s, _)| !s.is_empty()),
+        "parenthesized_expression" => literal_truth(node.named_child(0)?, src),
+        _ => None,
+    }
+}
+
+/// Classifies one decorator expression (the child of a `decorator` node).
+pub fn classify_decorator(expr: Node, ctx: &Ctx) -> Decorator {
+    let (callee, args) = match split_call(expr) {
+        Some((f, a)) => (f, Some(a)),
+        None => (expr, None),
+    };
+    if let Some(bare) = ctx.source_name(callee) {
+        match bare {
+            "staticmethod" => return Decorator::StaticMethod,
+            "classmethod" => return Decorator::ClassMethod,
+            _ => {}
+        }
+    }
+    let Some(path) = ctx.aliases.canonical(callee, ctx.src) else {
+        return Decorator::Other;
+    };
+    if is_fixture_decorator(&path) {
+        return Decorator::Fixture(args.map(|a| fixture_marker(a, ctx)).unwrap_or_default());
+    }
+    if let Some(args) = args {
+        if let Some(mark) = mark_call(&path, args, ctx) {
+            return Decorator::Mark(mark);
+        }
+        if path == "mock.patch" || path == "mock.patch.object" {
+            let new_position = if path == "mock.patch" { 1 } else { 2 };
+            let injects = keyword_arg(args, "new", ctx.src).is_none()
+                && positional_args(args).len() <= new_position;
+            return Decorator::Patch(injects);
+        }
+        if path.starts_with("mock.patch") {
+            return Decorator::Patch(false);
+        }
+    }
+    Decorator::Other
+}
+
+/// Reads `@pytest.fixture(...)` arguments.
+pub fn fixture_marker(args: Node, ctx: &Ctx) -> FixtureMarker {
+    let src = ctx.src;
+    let mut marker = FixtureMarker::default();
+    if let Some(scope) = keyword_arg(args, "scope", src) {
+        marker.scope = Some(match string_literal(scope, src) {
+            Some((s, _)) => ScopeSpec::Literal(s),
+            None if scope.kind() == "identifier" => {
+                ScopeSpec::Callable(text(scope, src).to_string())
+            }
+            None => ScopeSpec::Dynamic,
+        });
+    }
+    if let Some(autouse) = keyword_arg(args, "autouse", src) {
+        marker.autouse = literal_truth(autouse, src).unwrap_or(false);
+    }
+    if let Some(name) = keyword_arg(args, "name", src) {
+        if let Some((value, start)) = string_literal(name, src) {
+            marker.name = Some(ctx.located_at(value, start));
+        }
+    }
+    marker.has_params = keyword_arg(args, "params", src).is_some_and(|p| p.kind() != "none");
+    marker
+}
+
+/// A `pytest.mark.usefixtures(...)` or `pytest.mark.parametrize(...)` call.
+fn mark_call(path: &str, args: Node, ctx: &Ctx) -> Option<Mark> {
+    match path {
+        "pytest.mark.usefixtures" => Some(Mark::UseFixtures(
+            positional_args(args)
+                .into_iter()
+                .filter_map(|a| ctx.string(a))
+                .collect(),
+        )),
+        "pytest.mark.parametrize" => {
+            let argnames = keyword_arg(args, "argnames", ctx.src)
+                .or_else(|| positional_args(args).first().copied())?;
+            let argnames = parametrize_argnames(argnames, ctx)?;
+            let indirect = match keyword_arg(args, "indirect", ctx.src) {
+                None => Indirect::None,
+                Some(v) => match v.kind() {
+                    "list" | "tuple" => Indirect::Some(string_items(v, ctx)),
+                    _ => match literal_truth(v, ctx.src) {
+                        Some(false) => Indirect::None,
+                        _ => Indirect::All,
+                    },
+                },
+            };
+            Some(Mark::Parametrize { argnames, indirect })
+        }
+        _ => None,
+    }
+}
+
+/// `"a, b"`, `["a", "b"]` or `("a", "b")`, as pytest's `_parse_parametrize_args` splits them.
+fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>> {
+    match node.kind() {
+        "string" => {
+            let (value, start) = string_literal(node, ctx.src)?;
+            let mut out = Vec::new();
+            let mut offset = 0;
+            for piece in value.split(',') {
+                let trimmed = piece.trim();
+                if !trimmed.is_empty() {
+                    let lead = piece.len() - piece.trim_start().len();
+                    out.push(ctx.located_at(trimmed.to_string(), start + offset + lead));
+                }
+                offset += piece.len() + 1;
+            }
+            Some(out)
+        }
+        "list" | "tuple" => Some(string_items(node, ctx)),
+        _ => None,
+    }
+}
+
+fn string_items(node: Node, ctx: &Ctx) -> Vec<Located> {
+    let mut cursor = node.walk();
+    let items = node
+        .named_children(&mut cursor)
+        .filter_map(|c| ctx.string(c))
+        .collect();
+    items
+}
+
+/// The marks in a `pytestmark = ...` value: one mark or a list/tuple of marks.
+pub fn pytestmark_value(value: Node, ctx: &Ctx) -> Vec<Mark> {
+    let one = |n: Node| -> Option<Mark> {
+        let (callee, args) = split_call(n)?;
+        let path = ctx.aliases.canonical(callee, ctx.src)?;
+        mark_call(&path, args, ctx)
+    };
+    match value.kind() {
+        "list" | "tuple" => {
+            let mut cursor = value.walk();
+            let marks = value.named_children(&mut cursor).filter_map(one).collect();
+            marks
+        }
+        _ => one(value).into_iter().collect(),
+    }
+}
+
+/// `pytest.fixture(f)` or `pytest.fixture(name=...)(f)`: the marker and the wrapped name.
+pub fn fixture_call(value: Node, aliases: &Aliases, ctx: &Ctx) -> Option<(FixtureMarker, String)> {
+    let (callee, args) = split_call(value)?;
+    let positional = positional_args(args);
+    let [func] = positional.as_slice() else {
+        return None;
+    };
+    if func.kind() != "identifier" {
+        return None;
+    }
+    let func = text(*func, ctx.src).to_string();
+    if let Some(path) = aliases.canonical(callee, ctx.src) {
+        if is_fixture_decorator(&path) {
+            return Some((fixture_marker(args, ctx), func));
+        }
+        return None;
+    }
+    let (inner, inner_args) = split_call(callee)?;
+    let path = aliases.canonical(inner, ctx.src)?;
+    is_fixture_decorator(&path).then(|| (fixture_marker(inner_args, ctx), func))
+}

@@ -1,0 +1,101 @@
+//! Parsing: tree-sitter-python turns one file's bytes into [`FileFacts`]; the tree is dropped
+//! before this module returns, so later stages hold only compact facts.
+
+mod extract;
+pub mod facts;
+mod marks;
+mod names;
+
+pub use facts::*;
+
+use tree_sitter::{Node, Parser};
+
+/// What a parse needs to know about the run that is not in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseOptions {
+    /// The Python version `sys.version_info` checks are decided against.
+    pub target_version: (u32, u32),
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            target_version: (3, 11),
+        }
+    }
+}
+
+/// Why a file yielded no facts at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseFailure {
+    /// Not UTF-8 (or binary): pytest could not import it either.
+    NotUtf8 { line: usize },
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses `bytes` (a whole `.py` file) into facts. Spans are byte offsets into `bytes`.
+pub fn parse_source(bytes: &[u8], options: ParseOptions) -> Result<FileFacts, ParseFailure> {
+    let has_bom = bytes.starts_with(BOM);
+    let offset = if has_bom { BOM.len() } else { 0 };
+    if bytes.contains(&0) {
+        return Err(ParseFailure::NotUtf8 { line: 1 });
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        return Err(ParseFailure::NotUtf8 { line });
+    }
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("the bundled tree-sitter-python grammar matches the tree-sitter runtime");
+    // Parse what follows the BOM; `extract` adds `offset` back so every span is a byte offset
+    // into the file as read.
+    let src = &bytes[offset..];
+    let tree = parser
+        .parse(src, None)
+        .expect("parsing without a timeout or cancellation flag always yields a tree");
+    let mut facts = extract::extract(tree.root_node(), src, options, offset);
+    facts.has_bom = has_bom;
+    Ok(facts)
+}
+
+/// The source text of a node (the buffer is known to be UTF-8).
+pub(crate) fn text<'a>(node: Node, src: &'a [u8]) -> &'a str {
+    std::str::from_utf8(&src[node.byte_range()]).unwrap_or("")
+}
+
+/// The value of a plain string literal (no f-string, no bytes, no implicit concatenation with
+/// non-literals), and the span of its contents.
+pub(crate) fn string_literal(node: Node, src: &[u8]) -> Option<(String, usize)> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut value = String::new();
+    let mut content_start = None;
+    for child in node.children(&mut cursor) {
+        match child.kind() {
+            "string_start" => {
+                let prefix = text(child, src).to_ascii_lowercase();
+                if prefix.contains('f') || prefix.contains('b') {
+                    return None;
+                }
+                content_start = Some(child.end_byte());
+            }
+            "string_content" => value.push_str(text(child, src)),
+            "interpolation" => return None,
+            _ => {}
+        }
+    }
+    if value.contains('\\') {
+        return None;
+    }
+    Some((value, content_start?))
+}
+
+#[cfg(test)]
+mod tests;

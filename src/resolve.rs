@@ -1,0 +1,277 @@
+//! pytest's lookup, statically: for one test item, the fixture closure in pytest's order
+//! (`item.fixturenames`), the definition each name resolves to, and the setup errors pytest
+//! would raise (missing fixture, recursive dependency, scope mismatch) in the order it would
+//! hit them.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::builtins::REQUEST;
+use crate::index::{FixtureId, FixtureScope, Index, Request, Scope, TestItem};
+
+/// How one requested name resolves for an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Visible definitions, least specific first; the item gets the last one.
+    Defs(Vec<FixtureId>),
+    /// Shadowed by a direct `parametrize` of the same name.
+    Parametrize,
+    /// The `request` pseudo-fixture.
+    Request,
+    Unresolved,
+}
+
+/// A setup error pytest would raise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupError {
+    /// `fixture 'name' not found`, requested by `by` (None: the test itself).
+    NotFound { name: String, by: Option<FixtureId> },
+    /// `recursive dependency involving fixture 'name' detected`.
+    Recursive { name: String, by: Option<FixtureId> },
+    /// A `requester` fixture of wider scope requesting the narrower `requested`.
+    ScopeMismatch {
+        name: String,
+        requester: FixtureId,
+        requested: FixtureId,
+    },
+}
+
+impl SetupError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SetupError::NotFound { .. } => "FM001",
+            SetupError::ScopeMismatch { .. } => "FM002",
+            SetupError::Recursive { .. } => "FM003",
+        }
+    }
+    pub fn name(&self) -> &str {
+        match self {
+            SetupError::NotFound { name, .. }
+            | SetupError::Recursive { name, .. }
+            | SetupError::ScopeMismatch { name, .. } => name,
+        }
+    }
+}
+
+/// The resolution of one test item.
+#[derive(Debug, Clone)]
+pub struct ItemResolution {
+    /// `item.fixturenames`.
+    pub names: Vec<String>,
+    pub resolved: HashMap<String, Resolved>,
+    /// The names the test requests directly (autouse, usefixtures, arguments), deduplicated.
+    pub initial: Vec<String>,
+    pub errors: Vec<SetupError>,
+}
+
+impl ItemResolution {
+    pub fn get(&self, name: &str) -> &Resolved {
+        self.resolved.get(name).unwrap_or(&Resolved::Unresolved)
+    }
+}
+
+/// The names an item requests before the closure: autouse along its node chain, then
+/// `usefixtures` marks, then its arguments (pytest's `initialnames`).
+pub fn initial_names(index: &Index, item: &TestItem) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    let autouse = index
+        .chain(item.parent)
+        .into_iter()
+        .flat_map(|n| index.nodes[n].autouse.iter().cloned());
+    let requested = item
+        .usefixtures
+        .iter()
+        .chain(item.argnames.iter())
+        .map(|r: &Request| r.name.clone());
+    for name in autouse.chain(requested) {
+        if seen.insert(name.clone()) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+pub fn resolve_item(index: &Index, item: &TestItem) -> ItemResolution {
+    let initial = initial_names(index, item);
+    let direct: HashSet<&str> = item.direct_params.iter().map(String::as_str).collect();
+    let mut resolved: HashMap<String, Resolved> = HashMap::new();
+    let mut lookup = |name: &str| -> Resolved {
+        if let Some(r) = resolved.get(name) {
+            return r.clone();
+        }
+        let r = if direct.contains(name) {
+            Resolved::Parametrize
+        } else if name == REQUEST {
+            Resolved::Request
+        } else {
+            let defs = index.visible(name, item.parent);
+            if defs.is_empty() {
+                Resolved::Unresolved
+            } else {
+                Resolved::Defs(defs)
+            }
+        };
+        resolved.insert(name.to_string(), r.clone());
+        r
+    };
+
+    // traverse_fixture_closure: DFS from the initial names, following the definition each
+    // level of an override chain would get.
+    let mut order = Vec::new();
+    let mut indices: HashMap<String, isize> = HashMap::new();
+    for name in &initial {
+        traverse(name, &mut lookup, index, &mut order, &mut indices);
+    }
+    let scope_of = |name: &str, resolved: &HashMap<String, Resolved>| -> Scope {
+        match resolved.get(name) {
+            Some(Resolved::Defs(defs)) => match index.fixtures[*defs.last().unwrap()].scope {
+                FixtureScope::Known(s) => s,
+                FixtureScope::Dynamic => Scope::Function,
+            },
+            _ => Scope::Function,
+        }
+    };
+    let mut names = order;
+    // A stable sort, widest scope first.
+    names.sort_by_key(|n| std::cmp::Reverse(scope_of(n, &resolved)));
+    let errors = simulate_setup(index, item.parent, &names, &resolved);
+    ItemResolution {
+        names,
+        resolved,
+        initial,
+        errors,
+    }
+}
+
+fn traverse(
+    name: &str,
+    lookup: &mut impl FnMut(&str) -> Resolved,
+    index: &Index,
+    order: &mut Vec<String>,
+    indices: &mut HashMap<String, isize>,
+) {
+    let current = indices.get(name).copied();
+    if current == Some(-1) {
+        return;
+    }
+    if current.is_none() {
+        order.push(name.to_string());
+        indices.insert(name.to_string(), -1);
+    }
+    let Resolved::Defs(defs) = lookup(name) else {
+        return;
+    };
+    let at = indices.get(name).copied().unwrap_or(-1);
+    if (-at) as usize > defs.len() {
+        return;
+    }
+    let def = defs[(defs.len() as isize + at) as usize];
+    indices.insert(name.to_string(), at - 1);
+    for dep in index.fixtures[def].argnames.clone() {
+        traverse(&dep, lookup, index, order, indices);
+    }
+    indices.insert(name.to_string(), at);
+}
+
+/// Replays pytest's setup (`_fillfixtures` → `getfixturevalue` → `_get_active_fixturedef`) and
+/// records every error in the order pytest would meet them; pytest stops at the first.
+fn simulate_setup(
+    index: &Index,
+    node: crate::index::NodeId,
+    names: &[String],
+    resolved: &HashMap<String, Resolved>,
+) -> Vec<SetupError> {
+    let mut sim = Setup {
+        index,
+        node,
+        resolved,
+        done: HashMap::new(),
+        stack: Vec::new(),
+        errors: Vec::new(),
+        failed: HashSet::new(),
+    };
+    for name in names {
+        sim.request(name, None);
+    }
+    sim.errors
+}
+
+struct Setup<'a> {
+    index: &'a Index,
+    node: crate::index::NodeId,
+    resolved: &'a HashMap<String, Resolved>,
+    /// Fixtures already set up for this item: name → definition.
+    done: HashMap<String, FixtureId>,
+    /// The fixtures being set up, outermost first: (name, definition).
+    stack: Vec<(String, FixtureId)>,
+    errors: Vec<SetupError>,
+    failed: HashSet<String>,
+}
+
+impl Setup<'_> {
+    fn scope(&self, id: FixtureId) -> Option<Scope> {
+        match self.index.fixtures[id].scope {
+            FixtureScope::Known(s) => Some(s),
+            FixtureScope::Dynamic => None,
+        }
+    }
+
+    fn check_scope(&mut self, name: &str, requested: FixtureId) {
+        let Some(&(_, requester)) = self.stack.last() else {
+            return;
+        };
+        if let (Some(outer), Some(inner)) = (self.scope(requester), self.scope(requested)) {
+            if outer > inner {
+                self.errors.push(SetupError::ScopeMismatch {
+                    name: name.to_string(),
+                    requester,
+                    requested,
+                });
+            }
+        }
+    }
+
+    fn request(&mut self, name: &str, by: Option<FixtureId>) {
+        if name == REQUEST || self.failed.contains(name) {
+            return;
+        }
+        if let Some(&done) = self.done.get(name) {
+            self.check_scope(name, done);
+            return;
+        }
+        let defs = match self.resolved.get(name) {
+            Some(Resolved::Defs(defs)) => defs.clone(),
+            Some(Resolved::Parametrize) | Some(Resolved::Request) => return,
+            Some(Resolved::Unresolved) => Vec::new(),
+            // Reached only through a level of an override chain the closure did not visit.
+            None => self.index.visible(name, self.node),
+        };
+        if defs.is_empty() {
+            self.failed.insert(name.to_string());
+            self.errors.push(SetupError::NotFound {
+                name: name.to_string(),
+                by,
+            });
+            return;
+        }
+        let depth = self.stack.iter().filter(|(n, _)| n == name).count();
+        if depth >= defs.len() {
+            self.failed.insert(name.to_string());
+            self.errors.push(SetupError::Recursive {
+                name: name.to_string(),
+                by,
+            });
+            return;
+        }
+        let def = defs[defs.len() - 1 - depth];
+        self.check_scope(name, def);
+        self.stack.push((name.to_string(), def));
+        let fixture = &self.index.fixtures[def];
+        // Arguments first, then what its body asks for with `getfixturevalue` while it runs.
+        for dep in fixture.argnames.iter().chain(&fixture.getfixturevalue) {
+            self.request(dep, Some(def));
+        }
+        self.stack.pop();
+        self.done.insert(name.to_string(), def);
+    }
+}

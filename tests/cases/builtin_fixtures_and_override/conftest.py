@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def tmp_path():
+    return "overridden"

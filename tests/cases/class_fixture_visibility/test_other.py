@@ -1,0 +1,2 @@
+def test_other_module(module_local):
+    pass

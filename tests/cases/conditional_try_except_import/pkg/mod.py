@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def real_client():
+    return "real"

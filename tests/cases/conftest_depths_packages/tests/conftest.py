@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture
+def layer():
+    return "tests"
+
+
+@pytest.fixture
+def tests_only():
+    return "tests_only"

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def unit_only():
+    return "unit_only"

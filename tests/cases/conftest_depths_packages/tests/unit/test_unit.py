@@ -1,0 +1,2 @@
+def test_unit(layer, unit_only):
+    assert layer == "tests"

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def client(client, api_token):
+    return client + "/v2"

@@ -1,0 +1,2 @@
+def test_ignored(missing_fixture):
+    pass

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def init_fixture():
+    return "init"

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def chosen_fx():
+    return "chosen"

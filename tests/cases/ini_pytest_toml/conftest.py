@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def from_pytest_toml():
+    return "toml"

@@ -1,0 +1,2 @@
+def should_never_run(missing):
+    pass

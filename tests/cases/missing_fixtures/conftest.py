@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture
+def present():
+    return 1
+
+
+@pytest.fixture
+def wrapper(present, absent_dep):
+    return present

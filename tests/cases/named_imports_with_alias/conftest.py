@@ -1,0 +1,1 @@
+from helpers.fx import alpha, beta as gamma  # noqa: F401

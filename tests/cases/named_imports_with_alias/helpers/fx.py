@@ -1,0 +1,16 @@
+import pytest
+
+
+@pytest.fixture
+def alpha():
+    return "a"
+
+
+@pytest.fixture
+def beta():
+    return "b"
+
+
+@pytest.fixture(name="delta")
+def named_delta():
+    return "d"

@@ -1,0 +1,2 @@
+def test_elsewhere(missing_fixture):
+    pass

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def suite_fx(root_fx):
+    return root_fx + "/suite"

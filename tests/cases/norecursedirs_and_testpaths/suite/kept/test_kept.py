@@ -1,0 +1,2 @@
+def test_kept(root_fx, suite_fx):
+    pass

@@ -1,0 +1,2 @@
+def test_skipped(missing_fixture):
+    pass

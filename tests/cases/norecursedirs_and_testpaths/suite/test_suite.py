@@ -1,0 +1,2 @@
+def test_suite(suite_fx):
+    pass

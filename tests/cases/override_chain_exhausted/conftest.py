@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def level(level):
+    return level + 1

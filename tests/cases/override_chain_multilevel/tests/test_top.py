@@ -1,0 +1,2 @@
+def test_top(value):
+    assert value == ["root", "tests"]

@@ -1,0 +1,2 @@
+def test_uses_conftest(db):
+    assert db == "conftest"

@@ -1,0 +1,2 @@
+def test_shared(shared, from_first, from_second):
+    assert shared == "conftest"

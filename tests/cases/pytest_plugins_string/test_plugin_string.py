@@ -1,0 +1,2 @@
+def test_row(db_row):
+    assert db_row == ("session", 1)

@@ -1,0 +1,2 @@
+def test_reexport(shared_db, helper_alias, helper):
+    pass

@@ -1,0 +1,2 @@
+def test_top(shared_db):
+    pass

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def monkeypatch(monkeypatch):
+    return "tests-" + monkeypatch

@@ -1,0 +1,3 @@
+def test_order(capsys, monkeypatch):
+    assert capsys == "conftest-capsys"
+    assert monkeypatch == "tests-plugin-monkeypatch"

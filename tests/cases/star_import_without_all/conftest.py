@@ -1,0 +1,1 @@
+from fixtures_lib import *  # noqa: F401,F403

@@ -1,0 +1,2 @@
+def test_ini(ini_first):
+    pass
