@@ -11,6 +11,8 @@ use crate::resolve::{ItemResolution, Resolved, SetupError};
 
 mod explain_missing;
 
+pub use explain_missing::explain as explain_missing;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -47,8 +49,11 @@ fn fixture_param_location(index: &Index, fixture: FixtureId, name: &str) -> (Str
     };
     let path = index.modules()[code.module].rel.clone();
     let func = index.fixture_def(fixture).map(|f| &f.function);
-    match func.and_then(|f| f.params.iter().find(|p| p.name.text == name)) {
-        Some(p) => (path, p.name.span.line, p.name.span.column),
+    let param = func.and_then(|f| f.params.iter().find(|p| p.name.text == name));
+    // Not a parameter: a `request.getfixturevalue("name")` in the body.
+    let dynamic = func.and_then(|f| f.getfixturevalue.iter().find(|g| g.text == name));
+    match param.map(|p| &p.name).or(dynamic) {
+        Some(l) => (path, l.span.line, l.span.column),
         None => (path, func.map_or(1, |f| f.name.span.line), 1),
     }
 }
@@ -290,7 +295,7 @@ fn conditional_fixtures(index: &Index, resolutions: &[ItemResolution], out: &mut
             code: "FM101",
             severity: Severity::Warning,
             message: format!(
-                "fixture `{}` is visible only at run time condition: it exists in {holder} only if {}",
+                "fixture `{}` is visible in {holder} only if {}, which is decided at run time",
                 fixture.name, u.condition
             ),
             help: Some("fixmig resolves as if the condition holds; make the definition unconditional, or move it to a conftest.py that is always loaded".to_string()),

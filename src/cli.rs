@@ -182,7 +182,10 @@ fn explain(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let Analysis { index, resolutions } = analyze(&[path], options)?;
+    let Analysis {
+        mut index,
+        resolutions,
+    } = analyze(&[path], options)?;
     let wanted = nodeid.split('[').next().unwrap_or(nodeid);
     let Some(i) = index.tests.iter().position(|t| t.nodeid == wanted) else {
         let close: Vec<&str> = index
@@ -201,6 +204,6 @@ fn explain(
         }
         return Ok(2);
     };
-    out.write_all(report::explain(&index, i, &resolutions[i]).as_bytes())?;
+    out.write_all(report::explain(&mut index, i, &resolutions[i]).as_bytes())?;
     Ok(0)
 }

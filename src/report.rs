@@ -242,8 +242,8 @@ pub fn fixtures_listing(index: &Index, style: Style) -> String {
 }
 
 /// `fixmig explain NODEID`: each fixture the test gets, from where, and which rule chose it.
-pub fn explain(index: &Index, item: usize, res: &ItemResolution) -> String {
-    let test = &index.tests[item];
+pub fn explain(index: &mut Index, item: usize, res: &ItemResolution) -> String {
+    let test = index.tests[item].clone();
     let mut out = String::new();
     let _ = writeln!(out, "{}", test.nodeid);
     let requested: Vec<&str> = test.argnames.iter().map(|r| r.name.as_str()).collect();
@@ -260,6 +260,11 @@ pub fn explain(index: &Index, item: usize, res: &ItemResolution) -> String {
         };
         let _ = writeln!(out, "  {}", describe_resolution(index, name, res.get(name)));
         let _ = writeln!(out, "      why: {why}");
+        if let Resolved::Unresolved = res.get(name) {
+            if let (Some(help), _) = crate::check::explain_missing(index, name, test.parent) {
+                let _ = writeln!(out, "      help: {help}");
+            }
+        }
         if let Resolved::Defs(defs) = res.get(name) {
             let last = *defs.last().expect("Defs is never empty");
             let holder = &index.nodes[index.fixtures[last].node];

@@ -256,14 +256,14 @@ impl Loader {
             } => match self.flag(module, name) {
                 Some(v) if v != *negated => Outcome::Taken,
                 Some(_) => Outcome::NotTaken,
-                None => Outcome::Uncertain(format!("`{text}`")),
+                None => Outcome::Uncertain(format!("`{text}` is true")),
             },
             Condition::TryBody { imports, .. } => {
                 if self.all_resolve(module, imports) {
                     Outcome::Taken
                 } else {
                     Outcome::Uncertain(format!(
-                        "the import of `{}` succeeding",
+                        "the import of `{}` succeeds",
                         imports_text(imports)
                     ))
                 }
@@ -275,7 +275,7 @@ impl Loader {
                     Outcome::Uncertain(format!("the import of `{}` failing", imports_text(imports)))
                 }
             }
-            Condition::Unknown { text, .. } => Outcome::Uncertain(format!("`{text}`")),
+            Condition::Unknown { text, .. } => Outcome::Uncertain(format!("`{text}` holds")),
         }
     }
 
