@@ -342,6 +342,18 @@ fn load_pyproject(path: &Path) -> Result<Option<RawConfig>, ConfigError> {
 }
 
 impl RawConfig {
+    /// Applies `-o key=value`: the value replaces the file's, read in ini mode; all of
+    /// its characters are located at `pos` (the `addopts` value).
+    pub(crate) fn override_with(&mut self, key: &str, value: &str, pos: Pos) {
+        let chars = value.chars().map(|c| (c, pos)).collect();
+        let opt = RawOption {
+            mode: Mode::Ini,
+            value: RawValue::Text(chars),
+            pos,
+        };
+        self.options.insert(key.to_string(), opt);
+    }
+
     /// The value of an option of pytest type `"args"` (also the input of `"paths"`), or
     /// `None` when the option is not set. Errors as `Config._getini` raises them.
     pub(crate) fn get_args(
@@ -417,11 +429,14 @@ pub(crate) struct CollectOptions {
     pub ignore_glob: Vec<String>,
     pub noconftest: bool,
     pub collect_in_virtualenv: bool,
+    /// `-o`/`--override-ini` `key=value` pairs, in order.
+    pub overrides: Vec<(String, String)>,
 }
 
-/// Scans `addopts` for the collection-related options pytest honours from there
-/// (`--confcutdir`, `--ignore`, `--ignore-glob`, `--noconftest`,
-/// `--collect-in-virtualenv`); relative paths are resolved against `invocation_dir`.
+/// Scans `addopts` for the options pytest honours from there that change what it
+/// collects (`--confcutdir`, `--ignore`, `--ignore-glob`, `--noconftest`,
+/// `--collect-in-virtualenv`, `-o`/`--override-ini`); relative paths are resolved
+/// against `invocation_dir`.
 pub(crate) fn collect_options(
     addopts: &[String],
     invocation_dir: &Path,
@@ -436,6 +451,9 @@ pub(crate) fn collect_options(
         }
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ if arg.starts_with("-o") && arg.len() > 2 && !arg.starts_with("--") => {
+                ("-o", Some(arg[2..].to_string()))
+            }
             _ => (arg, None),
         };
         let mut value = || -> Result<String, String> {
@@ -467,6 +485,16 @@ pub(crate) fn collect_options(
                 let v = value()?;
                 let abs = super::setup::absolutize(invocation_dir, Path::new(&v));
                 opts.ignore_glob.push(abs.to_string_lossy().into_owned());
+            }
+            "-o" | "--override-ini" => {
+                let v = value()?;
+                let Some((key, val)) = v.split_once('=') else {
+                    return Err(format!(
+                        "-o/--override-ini expects option=value style (got: {}).",
+                        py_repr(&v)
+                    ));
+                };
+                opts.overrides.push((key.to_string(), val.to_string()));
             }
             "--noconftest" => opts.noconftest = true,
             "--collect-in-virtualenv" => opts.collect_in_virtualenv = true,

@@ -7,6 +7,7 @@
 //! and option typing), `ini` (iniconfig-compatible reader), `pattern` (Python
 //! `fnmatch`/`shlex`/`glob`), `walk` (parallel directory walk and ordering).
 
+mod collect;
 mod config;
 mod ini;
 mod pattern;
@@ -16,18 +17,17 @@ mod walk;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_collect;
+#[cfg(all(test, unix))]
 mod tests_pytest;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use config::{collect_options, RawConfig};
 use pattern::{fnmatch, fnmatch_ex, python_glob, shlex_split_str};
 use setup::{absolutize, determine_setup};
-use walk::{collection_cmp, walk_dir, Found, WalkRules};
 
 /// What discovery found: rootdir, configuration and the files pytest would load.
 #[derive(Debug, Clone, Serialize)]
@@ -37,7 +37,11 @@ pub struct Project {
     /// The configuration file pytest would use, if any (absolute).
     pub inifile: Option<PathBuf>,
     pub config: PytestConfig,
-    /// `conftest.py` files and test modules, in pytest's collection order.
+    /// `conftest.py` files and test modules, in pytest's collection order: depth-first,
+    /// the entries of each directory sorted by name (a package's `__init__.py` first),
+    /// a directory's `conftest.py` before its entries, ancestor conftests of an argument
+    /// before it. A `conftest.py` that also matches `python_files` (which pytest then
+    /// collects as a test module too) is listed once, as a conftest.
     pub files: Vec<ProjectFile>,
     /// Problems that did not stop discovery (unreadable directories, ignored config
     /// files, empty `testpaths`, ...).
@@ -276,112 +280,19 @@ pub fn discover_in(cwd: &Path, paths: &[PathBuf]) -> Result<Project, ConfigError
     };
     let (config, opts) = build_config(&setup, &invocation_dir)?;
 
-    let mut initial_args = args.clone();
-    if from_rootdir {
-        initial_args.clear();
-        let ini = setup
-            .inifile
-            .clone()
-            .unwrap_or_else(|| setup.rootdir.clone());
-        for tp in &config.testpaths {
-            let matched = python_glob(&invocation_dir, tp);
-            if matched.is_empty() {
-                let message = format!("testpaths entry {tp:?} matches no files or directories");
-                warnings.push(DiscoverWarning {
-                    path: ini.clone(),
-                    message,
-                });
-            }
-            initial_args.extend(
-                matched
-                    .iter()
-                    .map(|m| absolutize(&invocation_dir, Path::new(m))),
-            );
-        }
-        if !config.testpaths.is_empty() && initial_args.is_empty() {
-            warnings.push(DiscoverWarning {
-                path: ini,
-                message: "No files were found in testpaths; searching recursively from the rootdir instead"
-                    .into(),
-            });
-        }
-    }
-    if initial_args.is_empty() {
-        initial_args.push(invocation_dir.clone());
-    }
-
-    let confcutdir = config
-        .confcutdir
-        .clone()
-        .expect("build_config sets confcutdir");
-    let rules = Arc::new(WalkRules {
-        python_files: config.python_files.clone(),
-        norecursedirs: config.norecursedirs.clone(),
-        ignore: opts.ignore.clone(),
-        ignore_glob: opts.ignore_glob.clone(),
-        collect_in_virtualenv: opts.collect_in_virtualenv,
-        noconftest: opts.noconftest,
-    });
-    let collection_args = normalize_args(&initial_args);
-    let extra_conftests = initial_conftests(&initial_args, &rules, &confcutdir);
-
-    let mut files = Vec::new();
-    let mut seen = HashSet::new();
-    let mut push = |path: PathBuf, kind: FileKind, files: &mut Vec<ProjectFile>| {
-        if seen.insert(path.clone()) {
-            let rel = rel_path(&setup.rootdir, &path);
-            files.push(ProjectFile { path, rel, kind });
-        }
+    let initial_args = if from_rootdir {
+        testpaths_args(&setup, &config, &mut warnings)
+    } else {
+        args
     };
-    for arg in &collection_args {
-        if !rules.noconftest {
-            for c in arg
-                .parent()
-                .map(|p| conftest_chain(p, &confcutdir))
-                .unwrap_or_default()
-            {
-                push(c, FileKind::Conftest, &mut files);
-            }
-        }
-        if arg.is_dir() {
-            let (mut found, walk_warnings) = walk_dir(arg, &rules);
-            warnings.extend(walk_warnings);
-            found.extend(
-                extra_conftests
-                    .iter()
-                    .filter(|c| c.starts_with(arg))
-                    .map(|c| Found {
-                        path: c.clone(),
-                        kind: FileKind::Conftest,
-                    }),
-            );
-            found.retain(|f| {
-                f.kind != FileKind::Conftest
-                    || f.path
-                        .parent()
-                        .is_some_and(|d| conftest_dir_allowed(d, &confcutdir))
-            });
-            found.sort_by(|a, b| collection_cmp(arg, a, b));
-            for f in found {
-                push(f.path, f.kind, &mut files);
-            }
-        } else if arg.file_name() == Some(std::ffi::OsStr::new("conftest.py")) {
-            if !rules.noconftest {
-                push(arg.clone(), FileKind::Conftest, &mut files);
-            }
-        } else if arg.extension() == Some(std::ffi::OsStr::new("py")) {
-            push(arg.clone(), FileKind::TestModule, &mut files);
-        } else {
-            warnings.push(DiscoverWarning {
-                path: arg.clone(),
-                message: "not a Python file: pytest finds no collectors for it".into(),
-            });
-        }
-    }
-    for c in extra_conftests {
-        push(c, FileKind::Conftest, &mut files);
-    }
+    let initial_args = if initial_args.is_empty() {
+        vec![invocation_dir.clone()]
+    } else {
+        initial_args
+    };
 
+    let files =
+        collect::collect_files(&setup.rootdir, &initial_args, &config, &opts, &mut warnings);
     Ok(Project {
         rootdir: setup.rootdir,
         inifile: setup.inifile,
@@ -391,31 +302,81 @@ pub fn discover_in(cwd: &Path, paths: &[PathBuf]) -> Result<Project, ConfigError
     })
 }
 
-/// Reads the typed options from the raw configuration (pytest's `getini`) and the
-/// collection options of `addopts`.
+/// pytest's `_decide_args` from the rootdir without arguments: each `testpaths` entry
+/// globbed (`glob.iglob(recursive=True)`, sorted) relative to the rootdir.
+fn testpaths_args(
+    setup: &setup::Setup,
+    config: &PytestConfig,
+    warnings: &mut Vec<DiscoverWarning>,
+) -> Vec<PathBuf> {
+    let ini = setup
+        .inifile
+        .clone()
+        .unwrap_or_else(|| setup.rootdir.clone());
+    let mut out = Vec::new();
+    for tp in &config.testpaths {
+        let matched = python_glob(&setup.rootdir, tp);
+        if matched.is_empty() {
+            let message = format!("testpaths entry {tp:?} matches no files or directories");
+            warnings.push(DiscoverWarning {
+                path: ini.clone(),
+                message,
+            });
+        }
+        out.extend(
+            matched
+                .iter()
+                .map(|m| absolutize(&setup.rootdir, Path::new(m))),
+        );
+    }
+    if !config.testpaths.is_empty() && out.is_empty() {
+        let message =
+            "No files were found in testpaths; searching recursively from the rootdir instead";
+        warnings.push(DiscoverWarning {
+            path: ini,
+            message: message.into(),
+        });
+    }
+    out
+}
+
+/// Reads the typed options from the raw configuration (pytest's `getini`), after the
+/// `-o`/`--override-ini` options of `addopts`, and the collection options of `addopts`.
 fn build_config(
     setup: &setup::Setup,
     invocation_dir: &Path,
 ) -> Result<(PytestConfig, config::CollectOptions), ConfigError> {
-    let raw: &RawConfig = &setup.config;
     let ini = setup
         .inifile
         .clone()
         .unwrap_or_else(|| setup.rootdir.clone());
     let mut cfg = PytestConfig::default();
+    let addopts_pos = setup
+        .config
+        .options
+        .get("addopts")
+        .map(|o| o.pos)
+        .unwrap_or_default();
+    if let Some(v) = setup.config.get_args(&ini, "addopts", "args")? {
+        cfg.addopts = v.into_iter().map(|(s, _)| s).collect();
+    }
+    let opts = collect_options(&cfg.addopts, invocation_dir)
+        .map_err(|message| ConfigError::at(&ini, addopts_pos.line, addopts_pos.column, message))?;
+    let mut raw: RawConfig = setup.config.clone();
+    for (key, value) in &opts.overrides {
+        raw.override_with(key, value, addopts_pos);
+    }
     let args = |name: &str, kind: &str| raw.get_args(&ini, name, kind);
-    let values = |v: Vec<(String, pattern::Pos)>| v.into_iter().map(|(s, _)| s).collect::<Vec<_>>();
-    let fields: [(&str, &mut Vec<String>); 6] = [
+    let fields: [(&str, &mut Vec<String>); 5] = [
         ("python_files", &mut cfg.python_files),
         ("python_classes", &mut cfg.python_classes),
         ("python_functions", &mut cfg.python_functions),
         ("norecursedirs", &mut cfg.norecursedirs),
         ("testpaths", &mut cfg.testpaths),
-        ("addopts", &mut cfg.addopts),
     ];
     for (name, field) in fields {
         if let Some(v) = args(name, "args")? {
-            *field = values(v);
+            *field = v.into_iter().map(|(s, _)| s).collect();
         }
     }
     if let Some(v) = args("usefixtures", "args")? {
@@ -439,14 +400,6 @@ fn build_config(
             .map(|(s, _)| absolutize(base, Path::new(&s)))
             .collect();
     }
-    let opts = collect_options(&cfg.addopts, invocation_dir).map_err(|message| {
-        let pos = raw
-            .options
-            .get("addopts")
-            .map(|o| o.pos)
-            .unwrap_or_default();
-        ConfigError::at(&ini, pos.line, pos.column, message)
-    })?;
     let default_cut = match &setup.inifile {
         Some(i) => i
             .parent()
@@ -455,77 +408,6 @@ fn build_config(
     };
     cfg.confcutdir = Some(opts.confcutdir.clone().unwrap_or(default_cut));
     Ok((cfg, opts))
-}
-
-/// pytest's `normalize_collection_arguments` for plain paths: drops duplicates and
-/// paths inside an earlier-sorting directory argument, keeping the original order.
-fn normalize_args(args: &[PathBuf]) -> Vec<PathBuf> {
-    let mut sorted: Vec<(usize, &PathBuf)> = args.iter().enumerate().collect();
-    sorted.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
-    let mut kept: Vec<(usize, &PathBuf)> = Vec::new();
-    for (i, p) in sorted {
-        if kept.last().is_none_or(|(_, last)| !p.starts_with(last)) {
-            kept.push((i, p));
-        }
-    }
-    kept.sort_by_key(|(i, _)| *i);
-    kept.into_iter().map(|(_, p)| p.clone()).collect()
-}
-
-/// pytest's `_is_in_confcutdir`: conftests are not loaded from directories above
-/// `confcutdir` (but are from unrelated trees).
-fn conftest_dir_allowed(dir: &Path, confcutdir: &Path) -> bool {
-    !(confcutdir.starts_with(dir) && dir != confcutdir)
-}
-
-/// The conftest files pytest loads for directory `dir` (`_loadconftestmodules`):
-/// `conftest.py` of `dir` and each ancestor, outermost first, skipping directories
-/// above `confcutdir`.
-fn conftest_chain(dir: &Path, confcutdir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<&Path> = dir.ancestors().collect();
-    dirs.reverse();
-    dirs.into_iter()
-        .filter(|d| conftest_dir_allowed(d, confcutdir))
-        .map(|d| d.join("conftest.py"))
-        .filter(|c| c.is_file())
-        .collect()
-}
-
-/// The conftests pytest loads up front (`_set_initial_conftests`): those of each
-/// argument and of the `test*` subdirectories of directory arguments, which matters
-/// when collection never enters such a directory (`norecursedirs`, virtualenv).
-fn initial_conftests(args: &[PathBuf], rules: &WalkRules, confcutdir: &Path) -> Vec<PathBuf> {
-    if rules.noconftest {
-        return Vec::new();
-    }
-    let mut anchors = Vec::new();
-    for arg in args {
-        if !arg.is_dir() {
-            anchors.extend(arg.parent().map(Path::to_path_buf));
-            continue;
-        }
-        anchors.push(arg.clone());
-        let Ok(entries) = std::fs::read_dir(arg) else {
-            continue;
-        };
-        let mut subdirs: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| fnmatch(&e.file_name().to_string_lossy(), "test*"))
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        subdirs.sort();
-        anchors.extend(subdirs);
-    }
-    let mut out = Vec::new();
-    for anchor in anchors {
-        for c in conftest_chain(&anchor, confcutdir) {
-            if !out.contains(&c) {
-                out.push(c);
-            }
-        }
-    }
-    out
 }
 
 /// `shlex.split`, as pytest splits `args`-type options (exposed for other modules that

@@ -6,7 +6,6 @@
 
 use std::cmp::Ordering;
 use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -145,12 +144,9 @@ pub(crate) fn walk_dir(root: &Path, rules: &Arc<WalkRules>) -> (Vec<Found>, Vec<
         .require_git(false)
         .follow_links(true)
         .filter_entry(move |entry| {
+            // Files are judged once, by the visitor.
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir {
-                !filter_rules.ignore_dir(entry.path())
-            } else {
-                filter_rules.file_kind(entry.path()).is_some()
-            }
+            !is_dir || !filter_rules.ignore_dir(entry.path())
         });
     builder.build_parallel().run(|| {
         let found = Arc::clone(&found);
@@ -206,8 +202,8 @@ pub(crate) fn collection_cmp(root: &Path, a: &Found, b: &Found) -> Ordering {
     let cb: Vec<&OsStr> = rb.iter().collect();
     for i in 0..ca.len().min(cb.len()) {
         if ca[i] != cb[i] {
-            let ka = (rank(&ca, i, a.kind), ca[i].as_bytes());
-            let kb = (rank(&cb, i, b.kind), cb[i].as_bytes());
+            let ka = (rank(&ca, i, a.kind), ca[i].as_encoded_bytes());
+            let kb = (rank(&cb, i, b.kind), cb[i].as_encoded_bytes());
             return ka.cmp(&kb);
         }
     }
@@ -228,7 +224,7 @@ mod tests {
     #[test]
     fn order_is_depth_first_by_name_with_conftest_first() {
         use FileKind::*;
-        let mut v = vec![
+        let mut v = [
             f("/r/z/test_b.py", TestModule),
             f("/r/a_test.py", TestModule),
             f("/r/z/conftest.py", Conftest),

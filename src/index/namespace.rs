@@ -396,7 +396,7 @@ impl Loader {
                 Some(path) => Value::Module(self.load(&path)),
                 None => Value::Other,
             },
-            BindingKind::ImportFrom { target, name } => {
+            BindingKind::ImportFrom { target, name, .. } => {
                 return self.import_name(module, target, name);
             }
         };

@@ -136,12 +136,20 @@ struct Body {
 }
 
 impl Body {
-    fn bind(&mut self, name: &str, kind: BindingKind, conditions: &[Condition], line: usize) {
+    fn bind(
+        &mut self,
+        name: &str,
+        kind: BindingKind,
+        conditions: &[Condition],
+        line: usize,
+        name_span: Option<Span>,
+    ) {
         self.bindings.push(Binding {
             name: name.to_string(),
             kind,
             conditions: conditions.to_vec(),
             line,
+            name_span,
         });
     }
 }
@@ -584,8 +592,16 @@ fn function(def: Node, decorators: &[Node], ctx: &Ctx, conds: &[Condition], body
         .first()
         .map_or(def.start_position().row, |d| d.start_position().row)
         + 1;
+    let start = decorators
+        .first()
+        .map_or(def.start_byte(), |d| d.start_byte());
     let func = FunctionDef {
         name: ctx.located(name),
+        span: ctx.span_at(start, def.end_byte()),
+        body_start: def
+            .child_by_field_name("body")
+            .map_or(def.end_byte(), |b| b.start_byte())
+            + ctx.offset,
         first_line,
         params: def
             .child_by_field_name("parameters")
@@ -616,7 +632,13 @@ fn function(def: Node, decorators: &[Node], ctx: &Ctx, conds: &[Condition], body
         })),
         None => BindingKind::Function(Box::new(func)),
     };
-    body.bind(text(name, ctx.src), kind, conds, first_line);
+    body.bind(
+        text(name, ctx.src),
+        kind,
+        conds,
+        first_line,
+        Some(ctx.span(name)),
+    );
 }
 
 /// `return "literal"` as the only statement of a body (a docstring aside).
@@ -824,6 +846,7 @@ fn class(
         BindingKind::Class(index),
         conds,
         first_line,
+        Some(ctx.span(name)),
     );
 }
 
@@ -863,7 +886,13 @@ fn import(stmt: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
                     level: 0,
                     module: first.to_string(),
                 };
-                body.bind(first, BindingKind::ImportModule { target }, conds, line);
+                body.bind(
+                    first,
+                    BindingKind::ImportModule { target },
+                    conds,
+                    line,
+                    None,
+                );
             }
             "aliased_import" => {
                 if let (Some(m), Some(a)) = (
@@ -879,6 +908,7 @@ fn import(stmt: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
                         BindingKind::ImportModule { target },
                         conds,
                         line,
+                        Some(ctx.span(a)),
                     );
                 }
             }
@@ -909,24 +939,26 @@ fn import_from(stmt: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
     let mut cursor = stmt.walk();
     for name in stmt.children_by_field_name("name", &mut cursor) {
         let (imported, local) = match name.kind() {
-            "dotted_name" => (text(name, ctx.src), text(name, ctx.src)),
+            "dotted_name" => (name, name),
             "aliased_import" => match (
                 name.child_by_field_name("name"),
                 name.child_by_field_name("alias"),
             ) {
-                (Some(n), Some(a)) => (text(n, ctx.src), text(a, ctx.src)),
+                (Some(n), Some(a)) => (n, a),
                 _ => continue,
             },
             _ => continue,
         };
         body.bind(
-            local,
+            text(local, ctx.src),
             BindingKind::ImportFrom {
                 target: target.clone(),
-                name: imported.to_string(),
+                name: text(imported, ctx.src).to_string(),
+                name_span: ctx.span(imported),
             },
             conds,
             line,
+            Some(ctx.span(local)),
         );
     }
 }
@@ -944,7 +976,7 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
         let mut names = Vec::new();
         collect_target_names(left, ctx, &mut names);
         for n in names {
-            body.bind(&n, BindingKind::Value { literal: None }, conds, line);
+            body.bind(&n, BindingKind::Value { literal: None }, conds, line, None);
         }
         return;
     }
@@ -995,7 +1027,7 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
             literal: literal_truth(right, ctx.src),
         }
     };
-    body.bind(name, kind, conds, line);
+    body.bind(name, kind, conds, line, Some(ctx.span(left)));
 }
 
 fn augmented(assign: Node, ctx: &Ctx, body: &mut Body) {

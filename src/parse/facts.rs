@@ -136,6 +136,10 @@ pub struct FixtureMarker {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionDef {
     pub name: Located,
+    /// The whole definition, decorators included.
+    pub span: Span,
+    /// Byte offset where the body starts, and the body's indentation.
+    pub body_start: usize,
     /// 1-based line of the first decorator, or of `def` when undecorated (`co_firstlineno`).
     pub first_line: usize,
     pub params: Vec<Param>,
@@ -185,6 +189,8 @@ pub struct Binding {
     /// All enclosing conditions, outermost first.
     pub conditions: Vec<Condition>,
     pub line: usize,
+    /// Where the bound name is written (def/class name, assignment target, import alias).
+    pub name_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,7 +202,12 @@ pub enum BindingKind {
     /// A class; index into `FileFacts::classes`.
     Class(usize),
     /// `from module import name as <binding>`.
-    ImportFrom { target: ImportTarget, name: String },
+    ImportFrom {
+        target: ImportTarget,
+        name: String,
+        /// Where the imported name (not the alias) is written.
+        name_span: Span,
+    },
     /// `import a.b` (binds `a`) or `import a.b as c` (binds `c` to `a.b`).
     ImportModule { target: ImportTarget },
     /// `name = other_name`.

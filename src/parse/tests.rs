@@ -51,7 +51,10 @@ g = pytest.fixture(name='gee')(plain)\n",
         "renamed"
     );
     let d = fixture(&f, "d");
-    assert_eq!(d.marker.scope, Some(ScopeSpec::Dynamic));
+    assert_eq!(
+        d.marker.scope,
+        Some(ScopeSpec::Callable("pick_scope".into()))
+    );
     assert!(d.marker.has_params);
     assert_eq!(fixture(&f, "e").function.name.text, "plain");
     assert_eq!(fixture(&f, "g").marker.name.as_ref().unwrap().text, "gee");
