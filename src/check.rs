@@ -11,6 +11,8 @@ use crate::resolve::{ItemResolution, Resolved, SetupError};
 
 mod explain_missing;
 
+pub use explain_missing::similar as similar_name;
+
 pub use explain_missing::explain as explain_missing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -2,6 +2,7 @@
 //! a function from arguments to output and an exit code, so tests run it in-process.
 
 use std::io::{IsTerminal, Write};
+use std::ops::Not;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -63,6 +64,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Apply TOML migration rules: prints a unified diff (dry run), or applies it with --write.
+    #[command(
+        after_help = "Examples:\n  fixmig migrate --rules rules/staging-real-services.toml examples/staging\n  fixmig migrate --rules rules/a.toml --rules rules/b.toml --check .\n  fixmig migrate --rules rules/a.toml --write ."
+    )]
+    Migrate {
+        /// A rule file; repeat for several (applied in order, each rule seeing the result of the ones before).
+        #[arg(long = "rules", required = true)]
+        rules: Vec<PathBuf>,
+        /// Files or directories of the project (default: .).
+        paths: Vec<PathBuf>,
+        /// Write the changes (atomically; nothing is written if any file fails).
+        #[arg(long, conflicts_with = "check")]
+        write: bool,
+        /// Exit 1 if the migration would change anything (for CI).
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Work with rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Explain, for one test, each fixture it gets, where from, and why.
     #[command(
         after_help = "Example:\n  fixmig explain 'tests/e2e/staging/test_multi_user_concurrent_sessions.py::TestMultiUserConcurrentSessions::test_concurrent_users_different_agents' --path examples/staging"
@@ -73,6 +96,16 @@ pub enum Command {
         /// The project directory (default: .).
         #[arg(long, default_value = ".")]
         path: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Validate rule files without touching any code.
+    #[command(after_help = "Example:\n  fixmig rules check rules/staging-real-services.toml")]
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -111,6 +144,31 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             format,
         } => fixtures(&paths, per_test, format, options, style, stdout),
         Command::Explain { nodeid, path } => explain(&nodeid, path, options, stdout, stderr),
+        Command::Migrate {
+            rules,
+            paths,
+            write,
+            check,
+            format,
+        } => crate::migrate::migrate(
+            &crate::migrate::MigrateOptions {
+                rules,
+                paths,
+                mode: if write {
+                    crate::migrate::Mode::Write
+                } else if check {
+                    crate::migrate::Mode::Check
+                } else {
+                    crate::migrate::Mode::DryRun
+                },
+                json: format == Format::Json,
+                color: style.bold.is_empty().not(),
+                parse: options,
+            },
+            stdout,
+            stderr,
+        ),
+        Command::Rules(RulesCommand::Check { files }) => rules_check(&files, style, stdout, stderr),
     };
     match result {
         Ok(code) => code,
@@ -119,6 +177,31 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             2
         }
     }
+}
+
+fn rules_check(
+    files: &[PathBuf],
+    style: Style,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let mut code = 0;
+    for file in files {
+        match crate::rules::load(file) {
+            Ok(parsed) => writeln!(
+                out,
+                "{}: ok ({} rule{})",
+                file.display(),
+                parsed.rules.len(),
+                if parsed.rules.len() == 1 { "" } else { "s" }
+            )?,
+            Err(e) => {
+                write!(err, "{}", e.render(!style.bold.is_empty()))?;
+                code = 2;
+            }
+        }
+    }
+    Ok(code)
 }
 
 fn check(

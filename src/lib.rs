@@ -8,10 +8,14 @@ pub mod builtins;
 pub mod check;
 pub mod cli;
 pub mod discover;
+pub mod edit;
 pub mod index;
+pub mod migrate;
 pub mod parse;
+pub mod plan;
 pub mod report;
 pub mod resolve;
+pub mod rules;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,13 +32,22 @@ pub struct Analysis {
 /// Discovers, parses, indexes and resolves the project around `paths`.
 pub fn analyze(paths: &[PathBuf], options: parse::ParseOptions) -> anyhow::Result<Analysis> {
     let project = discover::discover(paths)?;
-    let index = index::Index::build(&project, options);
+    Ok(analyze_project(&project, options, &index::disk_reader()))
+}
+
+/// Indexes and resolves an already discovered project, reading files through `reader`.
+pub fn analyze_project(
+    project: &discover::Project,
+    options: parse::ParseOptions,
+    reader: &index::SourceReader,
+) -> Analysis {
+    let index = index::Index::build(project, options, reader);
     let resolutions = index
         .tests
         .par_iter()
         .map(|t| resolve::resolve_item(&index, t))
         .collect();
-    Ok(Analysis { index, resolutions })
+    Analysis { index, resolutions }
 }
 
 /// Runs the fixmig command line in-process: `args` includes the program name.

@@ -423,6 +423,7 @@ fn make_item(
             argnames: Vec::new(),
             usefixtures: Vec::new(),
             direct_params: Vec::new(),
+            parametrize: Vec::new(),
             getfixturevalue: Vec::new(),
         };
     };
@@ -442,6 +443,7 @@ fn make_item(
     }
     let mut usefixtures = Vec::new();
     let mut direct_params = Vec::new();
+    let mut parametrize = Vec::new();
     for (module, marks) in levels {
         for mark in marks {
             match mark {
@@ -450,14 +452,23 @@ fn make_item(
                 }
                 Mark::Parametrize { argnames, indirect } => {
                     for a in argnames {
+                        let entry = match indirect {
+                            Indirect::Some(list) => list.iter().find(|i| i.text == a.text),
+                            _ => None,
+                        };
                         let is_indirect = match indirect {
                             Indirect::None => false,
                             Indirect::All => true,
-                            Indirect::Some(list) => list.iter().any(|i| i.text == a.text),
+                            Indirect::Some(_) => entry.is_some(),
                         };
                         if !is_indirect {
                             direct_params.push(a.text.clone());
                         }
+                        parametrize.push(super::ParamName {
+                            argname: request(a.clone(), module),
+                            indirect_entry: entry.cloned().map(|e| request(e, module)),
+                            direct: !is_indirect,
+                        });
                     }
                 }
             }
@@ -470,6 +481,7 @@ fn make_item(
         argnames,
         usefixtures,
         direct_params,
+        parametrize,
         getfixturevalue: func
             .getfixturevalue
             .iter()

@@ -18,6 +18,14 @@ use crate::discover::{rel_path, FileKind, Project};
 use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ParseOptions, ScopeSpec};
 pub use namespace::{ClassRef, CodeRef};
 
+/// Where file contents come from: the disk, or an overlay of planned edits over it.
+pub type SourceReader = std::sync::Arc<dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Send + Sync>;
+
+/// Reads files from disk.
+pub fn disk_reader() -> SourceReader {
+    std::sync::Arc::new(|p: &Path| std::fs::read(p))
+}
+
 pub type ModuleId = usize;
 pub type NodeId = usize;
 pub type FixtureId = usize;
@@ -193,7 +201,17 @@ pub struct TestItem {
     pub argnames: Vec<Request>,
     pub usefixtures: Vec<Request>,
     pub direct_params: Vec<String>,
+    /// Every `parametrize` argname applying to the item, with its `indirect=[...]` entry.
+    pub parametrize: Vec<ParamName>,
     pub getfixturevalue: Vec<Request>,
+}
+
+/// One argname of a `parametrize` mark.
+#[derive(Debug, Clone)]
+pub struct ParamName {
+    pub argname: Request,
+    pub indirect_entry: Option<Request>,
+    pub direct: bool,
 }
 
 pub struct Index {
@@ -212,12 +230,12 @@ pub struct Index {
 
 impl Index {
     /// Parses the project's files in parallel and builds the index.
-    pub fn build(project: &Project, options: ParseOptions) -> Index {
+    pub fn build(project: &Project, options: ParseOptions, reader: &SourceReader) -> Index {
         let parsed: Vec<(PathBuf, FileKind, Result<Option<FileFacts>, Problem>)> = project
             .files
             .par_iter()
             .map(|f| {
-                let result = match std::fs::read(&f.path) {
+                let result = match reader(&f.path) {
                     Ok(bytes) => match parse::parse_source(&bytes, options) {
                         Ok(facts) => Ok(Some(facts)),
                         Err(parse::ParseFailure::NotUtf8 { line }) => {
@@ -233,6 +251,7 @@ impl Index {
             project.rootdir.clone(),
             project.config.pythonpath.clone(),
             options,
+            reader.clone(),
         );
         let mut files = Vec::new();
         for (path, kind, result) in parsed {

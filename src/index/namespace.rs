@@ -13,7 +13,7 @@ use crate::parse::{self, BindingKind, Condition, FileFacts, ImportTarget, ParseO
 use super::{Module, ModuleId, ModuleRole, Problem, Uncertainty};
 
 /// Where a definition's facts live: a binding of a module, or of a class in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CodeRef {
     pub module: ModuleId,
     pub class: Option<usize>,
@@ -94,6 +94,7 @@ pub struct Loader {
     by_path: HashMap<PathBuf, ModuleId>,
     roots: Vec<PathBuf>,
     options: ParseOptions,
+    reader: super::SourceReader,
     namespaces: HashMap<ModuleId, Option<Arc<Namespace>>>,
     class_namespaces: HashMap<ClassRef, Option<Arc<Namespace>>>,
 }
@@ -112,7 +113,12 @@ pub fn basedir(file: &Path) -> PathBuf {
 }
 
 impl Loader {
-    pub fn new(rootdir: PathBuf, pythonpath: Vec<PathBuf>, options: ParseOptions) -> Loader {
+    pub fn new(
+        rootdir: PathBuf,
+        pythonpath: Vec<PathBuf>,
+        options: ParseOptions,
+        reader: super::SourceReader,
+    ) -> Loader {
         let mut roots = pythonpath;
         roots.push(rootdir.clone());
         Loader {
@@ -122,9 +128,15 @@ impl Loader {
             by_path: HashMap::new(),
             roots,
             options,
+            reader,
             namespaces: HashMap::new(),
             class_namespaces: HashMap::new(),
         }
+    }
+
+    /// Reads a file the way the analysis does (through the overlay of planned edits, if any).
+    pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        (self.reader)(path)
     }
 
     /// Adds an already parsed module (project files are parsed in parallel up front).
@@ -155,7 +167,7 @@ impl Loader {
         if let Some(&id) = self.by_path.get(path) {
             return id;
         }
-        let facts = match std::fs::read(path) {
+        let facts = match (self.reader)(path) {
             Ok(bytes) => match parse::parse_source(&bytes, self.options) {
                 Ok(f) => Some(f),
                 Err(parse::ParseFailure::NotUtf8 { line }) => {
@@ -360,7 +372,7 @@ impl Loader {
         let all = self.facts(other).and_then(|f| f.dunder_all.clone());
         for (name, entry) in other_ns.in_order() {
             let public = match &all {
-                Some(all) => all.iter().any(|a| a == name),
+                Some(all) => all.iter().any(|a| a.text == name),
                 None => !name.starts_with('_'),
             };
             if public {

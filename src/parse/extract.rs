@@ -131,7 +131,7 @@ struct Body {
     star_imports: Vec<StarImport>,
     pytestmark: Vec<Mark>,
     pytest_plugins: Vec<Located>,
-    dunder_all: Option<Vec<String>>,
+    dunder_all: Option<Vec<Located>>,
     dunder_test: Option<bool>,
 }
 
@@ -1002,7 +1002,7 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
                 body.dunder_all = Some(
                     right
                         .named_children(&mut cursor)
-                        .filter_map(|c| string_literal(c, ctx.src).map(|(s, _)| s))
+                        .filter_map(|c| ctx.string(c))
                         .collect(),
                 );
             }
@@ -1039,9 +1039,9 @@ fn augmented(assign: Node, ctx: &Ctx, body: &mut Body) {
     };
     if text(left, ctx.src) == "__all__" && matches!(right.kind(), "list" | "tuple") {
         let mut cursor = right.walk();
-        let extra: Vec<String> = right
+        let extra: Vec<Located> = right
             .named_children(&mut cursor)
-            .filter_map(|c| string_literal(c, ctx.src).map(|(s, _)| s))
+            .filter_map(|c| ctx.string(c))
             .collect();
         body.dunder_all.get_or_insert_with(Vec::new).extend(extra);
     }

@@ -258,7 +258,7 @@ pub struct FileFacts {
     /// `pytest_plugins = ...` (strings), with the statement's conditions.
     pub pytest_plugins: Vec<Located>,
     /// `__all__ = [...]` when it is a literal list/tuple of strings.
-    pub dunder_all: Option<Vec<String>>,
+    pub dunder_all: Option<Vec<Located>>,
     /// Names rebound through `global NAME` in some function.
     pub global_names: Vec<String>,
     /// First syntax error (line, column), when the file does not parse cleanly.

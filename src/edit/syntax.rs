@@ -1,0 +1,53 @@
+//! The re-parse check: where tree-sitter-python finds syntax errors in a buffer.
+
+use std::path::Path;
+
+use tree_sitter::Parser;
+
+use super::BOM;
+
+/// Whether `path` is Python source the syntax check applies to.
+pub(crate) fn is_python(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("py") | Some("pyi")
+    )
+}
+
+/// Byte offsets (into `bytes`, BOM included) of the outermost `ERROR` nodes and of every
+/// `MISSING` node, in document order.
+pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<usize> {
+    let offset = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let src = &bytes[offset..];
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("the bundled tree-sitter-python grammar matches the tree-sitter runtime");
+    let tree = parser
+        .parse(src, None)
+        .expect("parsing without a timeout or cancellation flag always yields a tree");
+    let mut errors = Vec::new();
+    let mut cursor = tree.walk();
+    // Depth-first walk that only descends into subtrees containing an error.
+    'walk: loop {
+        let node = cursor.node();
+        let descend = if node.is_error() || node.is_missing() {
+            errors.push(node.start_byte() + offset);
+            false
+        } else {
+            node.has_error()
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    errors
+}

@@ -1,0 +1,231 @@
+//! `fixmig migrate`: rule files → one plan per rule, each planned against the result of the
+//! rules before it (an in-memory overlay) → a unified diff, JSON edits, or atomic writes.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::discover::{self, FileKind, Project, ProjectFile};
+use crate::edit::{self, Edit, EditError, Overlay};
+use crate::index::SourceReader;
+use crate::parse::ParseOptions;
+use crate::plan::{self, AliasSpec, Field, PlanError, Planned, RenameSpec};
+use crate::rules::{self, Rule, RuleError, RuleFile};
+
+/// What `migrate` should do with the planned changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print the diff (the default).
+    DryRun,
+    /// Print the diff, exit 1 if anything would change.
+    Check,
+    /// Apply the changes.
+    Write,
+}
+
+pub struct MigrateOptions {
+    pub rules: Vec<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    pub mode: Mode,
+    pub json: bool,
+    pub color: bool,
+    pub parse: ParseOptions,
+}
+
+/// A reader that sees the overlay's current contents before the disk.
+fn overlay_reader(overlay: &Overlay) -> SourceReader {
+    let files: HashMap<PathBuf, Vec<u8>> = overlay
+        .changes()
+        .into_iter()
+        .map(|c| (c.path, c.new))
+        .collect();
+    Arc::new(move |p: &Path| match files.get(p) {
+        Some(bytes) => Ok(bytes.clone()),
+        None => std::fs::read(p),
+    })
+}
+
+/// The project as the overlay has it: conftests created by earlier rules are part of it.
+fn project_with_overlay(project: &Project, overlay: &Overlay) -> Project {
+    let mut project = project.clone();
+    for change in overlay.changes() {
+        let is_conftest = change.path.file_name().is_some_and(|n| n == "conftest.py");
+        if change.original.is_none()
+            && is_conftest
+            && change.path.starts_with(&project.rootdir)
+            && !project.files.iter().any(|f| f.path == change.path)
+        {
+            project.files.push(ProjectFile {
+                rel: discover::rel_path(&project.rootdir, &change.path),
+                path: change.path.clone(),
+                kind: FileKind::Conftest,
+            });
+        }
+    }
+    project
+}
+
+fn field_span(rule: &Rule, field: Field) -> std::ops::Range<usize> {
+    match rule {
+        Rule::Rename(r) => match field {
+            Field::Fixture => r.fixture.span.clone(),
+            Field::To => r.to.span.clone(),
+            Field::DefinedIn => r
+                .defined_in
+                .as_ref()
+                .map_or(r.span.clone(), |d| d.span.clone()),
+            _ => r.span.clone(),
+        },
+        Rule::Alias(a) => match field {
+            Field::Name => a.name.span.clone(),
+            Field::Target => a.target.span.clone(),
+            Field::Conftest => a.conftest.span.clone(),
+            _ => a.span.clone(),
+        },
+    }
+}
+
+/// Runs `migrate`; returns the exit code.
+pub fn migrate(
+    opts: &MigrateOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let mut files: Vec<RuleFile> = Vec::new();
+    for path in &opts.rules {
+        match rules::load(path) {
+            Ok(f) => files.push(f),
+            Err(e) => {
+                write!(err, "{}", e.render(opts.color))?;
+                return Ok(2);
+            }
+        }
+    }
+    let project = discover::discover(&opts.paths)?;
+    let mut overlay = Overlay::new(project.rootdir.clone());
+    let mut rule_index = 0;
+    for file in &files {
+        for rule in &file.rules {
+            rule_index += 1;
+            let reader = overlay_reader(&overlay);
+            let current = project_with_overlay(&project, &overlay);
+            let mut analysis = crate::analyze_project(&current, opts.parse, &reader);
+            let planned = match rule {
+                Rule::Rename(r) => plan::plan_rename(
+                    &mut analysis,
+                    &current,
+                    &RenameSpec {
+                        fixture: r.fixture.value.clone(),
+                        to: r.to.value.clone(),
+                        defined_in: r.defined_in.as_ref().map(|d| d.value.clone()),
+                        keep_alias: r.keep_alias,
+                        message: r.message.clone(),
+                    },
+                ),
+                Rule::Alias(a) => plan::plan_alias(
+                    &mut analysis,
+                    &current,
+                    &AliasSpec {
+                        name: a.name.value.clone(),
+                        target: a.target.value.clone(),
+                        conftest: a.conftest.value.clone(),
+                        deprecated: a.deprecated.clone(),
+                    },
+                ),
+            };
+            let planned: Planned = match planned {
+                Ok(p) => p,
+                Err(PlanError::Invalid {
+                    field,
+                    message,
+                    help,
+                }) => {
+                    let e = RuleError::at(file, field_span(rule, field), message, "here", help);
+                    write!(err, "{}", e.render(opts.color))?;
+                    return Ok(2);
+                }
+                Err(PlanError::Refused { message, reasons }) => {
+                    let (line, col) = rules::line_column(&file.source, rule.span().start);
+                    writeln!(
+                        err,
+                        "error: {}:{line}:{col}: {} rule refused: {message}",
+                        file.path.display(),
+                        rule.kind()
+                    )?;
+                    for r in reasons {
+                        writeln!(err, "  - {r}")?;
+                    }
+                    writeln!(err, "  = help: nothing was written; adjust the rule (e.g. `defined_in`, another `to`) or the code first")?;
+                    return Ok(1);
+                }
+            };
+            let edits: Vec<Edit> = planned
+                .edits
+                .into_iter()
+                .map(|e| Edit::replace(e.path, e.start, e.end, e.content, rule_index))
+                .collect();
+            let applied = overlay.apply(rule_index, edits).and_then(|()| {
+                planned
+                    .creates
+                    .into_iter()
+                    .try_for_each(|(path, content)| overlay.create(rule_index, &path, content))
+            });
+            if let Err(e) = applied {
+                let (line, col) = rules::line_column(&file.source, rule.span().start);
+                writeln!(
+                    err,
+                    "error: {}:{line}:{col}: {} rule cannot be applied: {e}",
+                    file.path.display(),
+                    rule.kind()
+                )?;
+                return Ok(match e {
+                    EditError::Overlap { .. } => 2,
+                    _ => 1,
+                });
+            }
+        }
+    }
+    let changes = overlay.changes();
+    if opts.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&edit::edits_json(&changes))?
+        )?;
+    } else {
+        out.write_all(edit::unified_diff(&changes, opts.color).as_bytes())?;
+    }
+    match opts.mode {
+        Mode::Write => {
+            if changes.is_empty() {
+                writeln!(err, "No changes: the migration is already applied.")?;
+                return Ok(0);
+            }
+            match edit::write_all(&changes) {
+                Ok(_) => {
+                    let summary = edit::summary(&changes).replace(" would change", " changed");
+                    writeln!(err, "{summary}")?;
+                    Ok(0)
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    Ok(1)
+                }
+            }
+        }
+        Mode::Check | Mode::DryRun => {
+            if changes.is_empty() {
+                writeln!(err, "No changes: the migration is already applied.")?;
+                return Ok(0);
+            }
+            let hint = if opts.mode == Mode::Check {
+                "migration pending"
+            } else {
+                "run with --write to apply"
+            };
+            writeln!(err, "{}; {hint}", edit::summary(&changes))?;
+            Ok(if opts.mode == Mode::Check { 1 } else { 0 })
+        }
+    }
+}

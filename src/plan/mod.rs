@@ -1,0 +1,70 @@
+//! Planning: migration rules plus the resolution of every request → byte-range edits.
+//!
+//! Every edit is decided by how pytest resolves the request being edited, never by name
+//! matching alone; a rule whose edits would change what some test resolves to is refused with
+//! an explanation instead.
+
+mod alias;
+pub mod references;
+mod rename;
+mod source;
+
+use std::path::PathBuf;
+
+pub use alias::{plan_alias, AliasSpec};
+pub use rename::{plan_rename, RenameSpec};
+
+/// One replacement of `start..end` in `path` (absolute) by `content`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextEdit {
+    pub path: PathBuf,
+    pub start: usize,
+    pub end: usize,
+    pub content: String,
+}
+
+/// What a rule plans: edits to existing files and files to create.
+#[derive(Debug, Default, Clone)]
+pub struct Planned {
+    pub edits: Vec<TextEdit>,
+    pub creates: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Which field of a rule an error is about (the driver points at it in the rule file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Fixture,
+    To,
+    DefinedIn,
+    Name,
+    Target,
+    Conftest,
+    Rule,
+}
+
+/// Why a rule cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanError {
+    /// The rule names something that does not exist or is out of bounds (exit 2).
+    Invalid {
+        field: Field,
+        message: String,
+        help: Option<String>,
+    },
+    /// The rule is well-formed but applying it would change resolution (exit 1, nothing
+    /// written): every reason is listed.
+    Refused {
+        message: String,
+        reasons: Vec<String>,
+    },
+}
+
+impl PlanError {
+    pub fn invalid(field: Field, message: impl Into<String>, help: Option<String>) -> PlanError {
+        PlanError::Invalid {
+            field,
+            message: message.into(),
+            help,
+        }
+    }
+}

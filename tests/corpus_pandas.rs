@@ -1,0 +1,57 @@
+//! The pandas 3.1.1 test suite as a corpus: real pytest 9.2.0 (the oracle plugin, in
+//! collect-only mode) and fixmig must resolve every test function's fixtures the same way.
+//!
+//! `scripts/fetch-corpus.sh pandas` makes `target/corpus/pandas-3.1.1` (the unpacked wheel
+//! with a pytest.ini pinning the rootdir) and its venv `target/corpus/pandas-env`; the
+//! oracle's JSON is cached under `target/corpus/`, so only the first run pays for pytest's
+//! collection (about a minute). Needs CPython 3.11 and network access to PyPI the first time:
+//! without them the test panics with the reason, it never skips.
+//!
+//! Run: `cargo test --release --test corpus_pandas -- --ignored --nocapture`
+//! (`--release` for a fixmig wall time comparable to the release binary).
+mod corpus;
+mod support;
+
+/// How many disagreement lines the failure message shows.
+const SHOWN: usize = 30;
+
+#[test]
+#[ignore = "downloads pandas 3.1.1 and its test dependencies from PyPI and collects ~216k \
+            tests; run with `cargo test --release --test corpus_pandas -- --ignored`"]
+fn pandas_agrees_with_pytest() {
+    let pandas = corpus::fetch_corpus("pandas");
+
+    let (oracle, pytest_time) = corpus::oracle_collect_only(&pandas, &["pandas/tests"]);
+    match pytest_time {
+        Some(t) => println!("pytest --collect-only (oracle): {:.2}s", t.as_secs_f64()),
+        None => println!("pytest --collect-only (oracle): cached JSON reused"),
+    }
+
+    // The tree itself as the one path: fixmig applies the ini's testpaths (pandas/tests), as
+    // pytest does when run there without arguments.
+    let (fixmig, fixmig_time) = corpus::fixmig_per_test(&[pandas.tree.as_path()]);
+    let build = if cfg!(debug_assertions) {
+        "debug build"
+    } else {
+        "release build"
+    };
+    println!(
+        "fixmig fixtures --per-test (in-process, {build}): {:.2}s",
+        fixmig_time.as_secs_f64()
+    );
+
+    // Nothing runs in collect-only mode, so errors are not compared.
+    let agreement = corpus::agreement(
+        &corpus::without_errors(&oracle),
+        &corpus::without_errors(&fixmig),
+    );
+    let summary = format!(
+        "pandas: {}/{} test functions agree with pytest",
+        agreement.agreeing, agreement.total
+    );
+    println!("{summary}");
+    assert!(agreement.total > 0, "pytest collected no test function");
+    if !agreement.problems.is_empty() {
+        panic!("{}\n{summary}", corpus::report(&agreement, SHOWN));
+    }
+}

@@ -1,0 +1,2 @@
+def test_cfg(cfg):
+	assert cfg["k"] == 1

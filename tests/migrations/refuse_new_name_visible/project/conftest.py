@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture
+def a():
+    return "a"
+
+
+@pytest.fixture
+def b():
+    return "b"

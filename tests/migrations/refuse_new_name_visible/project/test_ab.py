@@ -1,0 +1,6 @@
+def test_a(a):
+    assert a == "a"
+
+
+def test_b(b):
+    assert b == "b"

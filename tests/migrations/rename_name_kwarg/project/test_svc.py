@@ -1,0 +1,2 @@
+def test_svc(svc):
+    assert svc == "service"
