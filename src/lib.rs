@@ -31,8 +31,26 @@ pub struct Analysis {
 
 /// Discovers, parses, indexes and resolves the project around `paths`.
 pub fn analyze(paths: &[PathBuf], options: parse::ParseOptions) -> anyhow::Result<Analysis> {
+    let timing = std::env::var_os("FIXMIG_TIMING").is_some();
+    let start = std::time::Instant::now();
     let project = discover::discover(paths)?;
-    Ok(analyze_project(&project, options, &index::disk_reader()))
+    if timing {
+        eprintln!(
+            "discover: {:?} ({} files)",
+            start.elapsed(),
+            project.files.len()
+        );
+    }
+    let analysis = analyze_project(&project, options, &index::disk_reader());
+    if timing {
+        eprintln!(
+            "analyze: {:?} ({} modules, {} tests)",
+            start.elapsed(),
+            analysis.index.modules().len(),
+            analysis.index.tests.len()
+        );
+    }
+    Ok(analysis)
 }
 
 /// Indexes and resolves an already discovered project, reading files through `reader`.

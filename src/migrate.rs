@@ -194,7 +194,7 @@ pub fn migrate(
             serde_json::to_string_pretty(&edit::edits_json(&changes))?
         )?;
     } else {
-        out.write_all(edit::unified_diff(&changes, opts.color).as_bytes())?;
+        out.write_all(&edit::unified_diff_bytes(&changes, opts.color))?;
     }
     match opts.mode {
         Mode::Write => {

@@ -70,7 +70,7 @@ struct FileState {
     /// In application order.
     records: Vec<Record>,
     /// Syntax error offsets of `current` (Python files), once computed.
-    errors: Option<Vec<usize>>,
+    errors: Option<Vec<Range<usize>>>,
 }
 
 /// Files as the rules applied so far leave them, in memory.
@@ -276,18 +276,12 @@ impl Overlay {
         let mut errors = None;
         if is_python(key) {
             let before = match &state.errors {
-                Some(b) => b.clone(),
-                None => syntax_errors(cur),
+                Some(b) => std::borrow::Cow::Borrowed(b),
+                None => std::borrow::Cow::Owned(syntax_errors(cur)),
             };
             let after = syntax_errors(&next);
             if after.len() > before.len() {
-                let moved: Vec<usize> = before.iter().map(|p| shift_point(&edits, *p)).collect();
-                let at = after
-                    .iter()
-                    .find(|p| !moved.contains(p))
-                    .or(after.first())
-                    .copied()
-                    .unwrap_or(0);
+                let at = syntax_position(&edits, &placed, &before, &after);
                 let (line, column) = line_column(&next, at);
                 return Err(EditError::Syntax {
                     path: self.rel(key),
@@ -364,7 +358,7 @@ impl Overlay {
         if is_python(&key) {
             let found = syntax_errors(&content);
             if let Some(at) = found.first() {
-                let (line, column) = line_column(&content, *at);
+                let (line, column) = line_column(&content, at.start);
                 return Err(EditError::Syntax {
                     path: self.rel(&key),
                     line,
@@ -426,6 +420,29 @@ impl Overlay {
 
 fn shift(p: usize, d: isize) -> usize {
     (p as isize + d) as usize
+}
+
+/// Where to point at a new syntax error: the first error in `after` that is not one of `before`
+/// moved by the edits, and there the start of the rule's first edit inside it (an `ERROR` node
+/// often begins well before the text that broke it), else the error's own start.
+fn syntax_position(
+    edits: &[Edit],
+    placed: &[Range<usize>],
+    before: &[Range<usize>],
+    after: &[Range<usize>],
+) -> usize {
+    let moved: Vec<usize> = before.iter().map(|r| shift_point(edits, r.start)).collect();
+    let Some(error) = after
+        .iter()
+        .find(|r| !moved.contains(&r.start))
+        .or(after.first())
+    else {
+        return 0;
+    };
+    placed
+        .iter()
+        .find(|p| p.start <= error.end && error.start <= p.end)
+        .map_or(error.start, |p| p.start.max(error.start))
 }
 
 /// Where offset `p` of the content before `edits` (sorted, applied) ends up.

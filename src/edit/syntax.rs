@@ -1,5 +1,6 @@
 //! The re-parse check: where tree-sitter-python finds syntax errors in a buffer.
 
+use std::ops::Range;
 use std::path::Path;
 
 use tree_sitter::Parser;
@@ -14,9 +15,9 @@ pub(crate) fn is_python(path: &Path) -> bool {
     )
 }
 
-/// Byte offsets (into `bytes`, BOM included) of the outermost `ERROR` nodes and of every
+/// Byte ranges (into `bytes`, BOM included) of the outermost `ERROR` nodes and of every
 /// `MISSING` node, in document order.
-pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<usize> {
+pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
     let offset = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let src = &bytes[offset..];
     let mut parser = Parser::new();
@@ -32,7 +33,7 @@ pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<usize> {
     'walk: loop {
         let node = cursor.node();
         let descend = if node.is_error() || node.is_missing() {
-            errors.push(node.start_byte() + offset);
+            errors.push(node.start_byte() + offset..node.end_byte() + offset);
             false
         } else {
             node.has_error()

@@ -112,7 +112,8 @@ fn edits_map_back_to_original_coordinates() {
     )
     .unwrap();
     let changes = ov.changes();
-    let spans: Vec<(usize, usize, usize, &[u8], &[u8])> = changes[0]
+    type Span<'a> = (usize, usize, usize, &'a [u8], &'a [u8]);
+    let spans: Vec<Span> = changes[0]
         .edits
         .iter()
         .map(|e| (e.rule, e.start, e.end, e.old.as_slice(), e.new.as_slice()))

@@ -31,7 +31,8 @@ pub enum Value {
     Fixture(CodeRef),
     Function(CodeRef),
     Class(ClassRef),
-    Module(ModuleId),
+    /// A module, loaded only if something looks inside it.
+    Module(PathBuf),
     Other,
 }
 
@@ -96,6 +97,8 @@ pub struct Loader {
     options: ParseOptions,
     reader: super::SourceReader,
     namespaces: HashMap<ModuleId, Option<Arc<Namespace>>>,
+    /// Single names looked up in modules whose whole namespace is not needed.
+    lookups: HashMap<(ModuleId, String), Option<Option<Entry>>>,
     class_namespaces: HashMap<ClassRef, Option<Arc<Namespace>>>,
 }
 
@@ -130,6 +133,7 @@ impl Loader {
             options,
             reader,
             namespaces: HashMap::new(),
+            lookups: HashMap::new(),
             class_namespaces: HashMap::new(),
         }
     }
@@ -360,6 +364,85 @@ impl Loader {
         ns
     }
 
+    /// The value `name` has at the end of module `id`, evaluating only the statements that can
+    /// bind it (so `from big_module import X` does not evaluate all of `big_module`).
+    pub fn lookup_name(&mut self, id: ModuleId, name: &str) -> Option<Entry> {
+        if let Some(Some(ns)) = self.namespaces.get(&id) {
+            return ns.get(name).cloned();
+        }
+        let key = (id, name.to_string());
+        match self.lookups.get(&key) {
+            Some(Some(found)) => return found.clone(),
+            Some(None) => return None,
+            None => {}
+        }
+        self.lookups.insert(key.clone(), None);
+        let found = self.lookup_uncached(id, name);
+        self.lookups.insert(key, Some(found.clone()));
+        found
+    }
+
+    fn lookup_uncached(&mut self, id: ModuleId, name: &str) -> Option<Entry> {
+        let facts = self.facts(id)?;
+        // Statements that may bind `name`, latest first: (position, binding index or star).
+        let mut events: Vec<(usize, u8, usize)> = facts
+            .bindings
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.name == name)
+            .map(|(i, _)| (i, 1, i))
+            .chain(
+                facts
+                    .star_imports
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| (s.position, 0, k)),
+            )
+            .collect();
+        events.sort_unstable_by(|a, b| b.cmp(a));
+        for (_, kind, i) in events {
+            let facts = self.facts(id)?;
+            if kind == 1 {
+                let binding = facts.bindings[i].clone();
+                let Some(uncertain) = self.decide(id, &binding.conditions) else {
+                    continue;
+                };
+                let value = match &binding.kind {
+                    BindingKind::Alias(other) => self.lookup_name(id, other),
+                    kind => self.binding_value(id, None, i, kind, &Namespace::default()),
+                };
+                return value.map(|mut e| {
+                    if e.uncertain.is_none() {
+                        e.uncertain = uncertain;
+                    }
+                    e
+                });
+            }
+            let star = facts.star_imports[i].clone();
+            let Some(uncertain) = self.decide(id, &star.conditions) else {
+                continue;
+            };
+            let Some(path) = self.resolve_import(id, &star.target) else {
+                continue;
+            };
+            let other = self.load(&path);
+            let public = match self.facts(other).and_then(|f| f.dunder_all.as_ref()) {
+                Some(all) => all.iter().any(|a| a.text == name),
+                None => !name.starts_with('_'),
+            };
+            if !public {
+                continue;
+            }
+            if let Some(mut e) = self.lookup_name(other, name) {
+                if e.uncertain.is_none() {
+                    e.uncertain = uncertain;
+                }
+                return Some(e);
+            }
+        }
+        None
+    }
+
     fn apply_star(&mut self, id: ModuleId, ns: &mut Namespace, star: &parse::StarImport) {
         let Some(uncertain) = self.decide(id, &star.conditions) else {
             return;
@@ -405,7 +488,7 @@ impl Loader {
             BindingKind::Alias(other) => return ns.get(other).cloned(),
             BindingKind::Value { .. } => Value::Other,
             BindingKind::ImportModule { target } => match self.resolve_import(module, target) {
-                Some(path) => Value::Module(self.load(&path)),
+                Some(path) => Value::Module(path),
                 None => Value::Other,
             },
             BindingKind::ImportFrom { target, name, .. } => {
@@ -426,9 +509,8 @@ impl Loader {
             });
         };
         let other = self.load(&path);
-        let other_ns = self.namespace(other);
-        if let Some(entry) = other_ns.get(name) {
-            return Some(entry.clone());
+        if let Some(entry) = self.lookup_name(other, name) {
+            return Some(entry);
         }
         // `from pkg import submodule`
         let sub = ImportTarget {
@@ -447,7 +529,7 @@ impl Loader {
         };
         Some(Entry {
             value: match sub_path {
-                Some(p) => Value::Module(self.load(&p)),
+                Some(p) => Value::Module(p),
                 None => Value::Other,
             },
             uncertain: None,
@@ -507,7 +589,10 @@ impl Loader {
             let mut value = ns.get(first).map(|e| e.value.clone());
             for part in parts {
                 value = match value {
-                    Some(Value::Module(m)) => self.namespace(m).get(part).map(|e| e.value.clone()),
+                    Some(Value::Module(p)) => {
+                        let m = self.load(&p);
+                        self.lookup_name(m, part).map(|e| e.value)
+                    }
                     _ => None,
                 };
             }

@@ -16,6 +16,11 @@ pub struct Ctx<'s> {
     options: ParseOptions,
     offset: usize,
     scan_getfixturevalue: bool,
+    /// Module-level names bound to a mark (`params = pytest.mark.parametrize(...)`), usable as
+    /// `@params` later in the file.
+    pub mark_vars: std::cell::RefCell<std::collections::HashMap<String, Mark>>,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
 }
 
 impl Ctx<'_> {
@@ -25,21 +30,19 @@ impl Ctx<'_> {
 
     /// A span from byte offsets in the parsed buffer.
     pub fn span_at(&self, start: usize, end: usize) -> Span {
-        let line_start = self.src[..start]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |p| p + 1);
-        let line = 1 + self.src[..line_start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        let column = 1 + String::from_utf8_lossy(&self.src[line_start..start])
-            .chars()
-            .count();
+        // Index of the line containing `start` (line_starts[0] == 0).
+        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = self.line_starts[line_index];
+        let prefix = &self.src[line_start..start];
+        let column = 1 + if prefix.is_ascii() {
+            prefix.len()
+        } else {
+            String::from_utf8_lossy(prefix).chars().count()
+        };
         Span {
             start: start + self.offset,
             end: end + self.offset,
-            line,
+            line: line_index + 1,
             column,
         }
     }
@@ -75,6 +78,10 @@ pub fn extract(root: Node, src: &[u8], options: ParseOptions, offset: usize) -> 
         options,
         offset,
         scan_getfixturevalue: memchr::memmem::find(src, b"getfixturevalue").is_some(),
+        mark_vars: Default::default(),
+        line_starts: std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', src).map(|i| i + 1))
+            .collect(),
     };
     let mut facts = FileFacts::default();
     if root.has_error() {
@@ -1008,7 +1015,15 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
             }
         }
         "__test__" => body.dunder_test = literal_truth(right, ctx.src),
-        _ => {}
+        _ => {
+            if let [mark] = pytestmark_value(right, ctx).as_slice() {
+                if matches!(right.kind(), "call") {
+                    ctx.mark_vars
+                        .borrow_mut()
+                        .insert(name.to_string(), mark.clone());
+                }
+            }
+        }
     }
     let kind = if let Some((marker, func)) = fixture_call(right, &ctx.aliases, ctx) {
         let wrapped = body.bindings.iter().rev().find_map(|b| match &b.kind {

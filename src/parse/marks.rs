@@ -84,6 +84,14 @@ pub fn classify_decorator(expr: Node, ctx: &Ctx) -> Decorator {
         }
     }
     let Some(path) = ctx.aliases.canonical(callee, ctx.src) else {
+        if args.is_none() {
+            if let Some(mark) = ctx
+                .source_name(callee)
+                .and_then(|n| ctx.mark_vars.borrow().get(n).cloned())
+            {
+                return Decorator::Mark(mark);
+            }
+        }
         return Decorator::Other;
     };
     if is_fixture_decorator(&path) {
@@ -163,15 +171,39 @@ fn mark_call(path: &str, args: Node, ctx: &Ctx) -> Option<Mark> {
 /// `"a, b"`, `["a", "b"]` or `("a", "b")`, as pytest's `_parse_parametrize_args` splits them.
 fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>> {
     match node.kind() {
-        "string" => {
-            let (value, start) = string_literal(node, ctx.src)?;
+        "string" | "concatenated_string" => {
+            // The value, and for each of its bytes the byte offset in the source (parts of an
+            // implicitly concatenated string are not contiguous).
+            let parts: Vec<Node> = if node.kind() == "string" {
+                vec![node]
+            } else {
+                let mut cursor = node.walk();
+                let parts = node.named_children(&mut cursor).collect();
+                parts
+            };
+            let mut value = String::new();
+            let mut positions = Vec::new();
+            for part in parts {
+                let (v, start) = string_literal(part, ctx.src)?;
+                positions.extend(start..start + v.len());
+                value.push_str(&v);
+            }
             let mut out = Vec::new();
             let mut offset = 0;
             for piece in value.split(',') {
                 let trimmed = piece.trim();
                 if !trimmed.is_empty() {
                     let lead = piece.len() - piece.trim_start().len();
-                    out.push(ctx.located_at(trimmed.to_string(), start + offset + lead));
+                    let first = positions[offset + lead];
+                    let last = positions[offset + lead + trimmed.len() - 1];
+                    let mut located = ctx.located_at(trimmed.to_string(), first);
+                    // A name split across string parts has no single span to edit.
+                    located.span.end = if last + 1 - first == trimmed.len() {
+                        last + 1
+                    } else {
+                        first
+                    } + (located.span.start - first);
+                    out.push(located);
                 }
                 offset += piece.len() + 1;
             }

@@ -71,6 +71,19 @@ pub(crate) fn text<'a>(node: Node, src: &'a [u8]) -> &'a str {
 /// The value of a plain string literal (no f-string, no bytes, no implicit concatenation with
 /// non-literals), and the span of its contents.
 pub(crate) fn string_literal(node: Node, src: &[u8]) -> Option<(String, usize)> {
+    if node.kind() == "concatenated_string" {
+        // "a, " "b": the value is the concatenation; the span starts at the first part (edits
+        // to such strings go through `Located` pieces only when they fit in one part).
+        let mut cursor = node.walk();
+        let mut value = String::new();
+        let mut start = None;
+        for part in node.named_children(&mut cursor) {
+            let (v, s) = string_literal(part, src)?;
+            start.get_or_insert(s);
+            value.push_str(&v);
+        }
+        return Some((value, start?));
+    }
     if node.kind() != "string" {
         return None;
     }

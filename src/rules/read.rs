@@ -97,7 +97,7 @@ pub(super) fn read_document(ctx: &Ctx<'_>) -> Result<Vec<Rule>, RuleError> {
         return Err(ctx.error(
             0..0,
             "missing `version` in rule file",
-            "expected `version = 1` here",
+            format!("expected `version = {VERSION}` here"),
             Some(format!(
                 "add `version = {VERSION}` at the top of the file, before the first rule"
             )),

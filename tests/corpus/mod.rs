@@ -330,7 +330,7 @@ pub fn agreement(oracle: &Value, fixmig: &Value) -> Agreement {
             (kind, lines)
         })
         .collect();
-    by_kind.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    by_kind.sort_by_key(|(_, lines)| std::cmp::Reverse(lines.len()));
     Agreement {
         agreeing,
         total: all.len(),
