@@ -27,6 +27,10 @@ pub struct Cli {
     /// The Python version `sys.version_info` checks are decided against, e.g. 3.11.
     #[arg(long, global = true, value_parser = parse_version, default_value = "3.11")]
     pub target_version: (u32, u32),
+    /// The project's Python: an interpreter or a virtualenv directory (default: $VIRTUAL_ENV,
+    /// else .venv/venv at the rootdir, else python3 on PATH). Only asked for its sys.path.
+    #[arg(long, global = true)]
+    pub python: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -133,8 +137,11 @@ fn use_color(choice: ColorChoice) -> bool {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let style = Style::new(use_color(cli.color));
-    let options = ParseOptions {
-        target_version: cli.target_version,
+    let options = crate::Options {
+        parse: ParseOptions {
+            target_version: cli.target_version,
+        },
+        python: cli.python.clone(),
     };
     let result = match cli.command {
         Command::Check { paths, format } => check(&paths, format, options, style, stdout),
@@ -163,7 +170,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
                 },
                 json: format == Format::Json,
                 color: style.bold.is_empty().not(),
-                parse: options,
+                options: options.clone(),
             },
             stdout,
             stderr,
@@ -207,14 +214,14 @@ fn rules_check(
 fn check(
     paths: &[PathBuf],
     format: Format,
-    options: ParseOptions,
+    options: crate::Options,
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let Analysis {
         mut index,
         resolutions,
-    } = analyze(paths, options)?;
+    } = analyze(paths, &options)?;
     let diags = crate::check::check(&mut index, &resolutions);
     match format {
         Format::Text => out.write_all(report::diagnostics_text(&diags, style).as_bytes())?,
@@ -233,11 +240,11 @@ fn fixtures(
     paths: &[PathBuf],
     per_test: bool,
     format: Format,
-    options: ParseOptions,
+    options: crate::Options,
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let Analysis { index, resolutions } = analyze(paths, options)?;
+    let Analysis { index, resolutions } = analyze(paths, &options)?;
     match (per_test, format) {
         (true, Format::Json) => {
             let doc = report::per_test_json(&index, &resolutions);
@@ -261,14 +268,14 @@ fn fixtures(
 fn explain(
     nodeid: &str,
     path: PathBuf,
-    options: ParseOptions,
+    options: crate::Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let Analysis {
         mut index,
         resolutions,
-    } = analyze(&[path], options)?;
+    } = analyze(&[path], &options)?;
     let wanted = nodeid.split('[').next().unwrap_or(nodeid);
     let Some(i) = index.tests.iter().position(|t| t.nodeid == wanted) else {
         let close: Vec<&str> = index

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod discover;
 pub mod edit;
+pub mod env;
 pub mod index;
 pub mod migrate;
 pub mod parse;
@@ -29,8 +30,16 @@ pub struct Analysis {
     pub resolutions: Vec<resolve::ItemResolution>,
 }
 
+/// How to analyze: parse options and the Python environment.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub parse: parse::ParseOptions,
+    /// `--python`: an interpreter or virtualenv describing the project's environment.
+    pub python: Option<PathBuf>,
+}
+
 /// Discovers, parses, indexes and resolves the project around `paths`.
-pub fn analyze(paths: &[PathBuf], options: parse::ParseOptions) -> anyhow::Result<Analysis> {
+pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis> {
     let timing = std::env::var_os("FIXMIG_TIMING").is_some();
     let start = std::time::Instant::now();
     let project = discover::discover(paths)?;
@@ -40,6 +49,9 @@ pub fn analyze(paths: &[PathBuf], options: parse::ParseOptions) -> anyhow::Resul
             start.elapsed(),
             project.files.len()
         );
+    }
+    if let Some(p) = &options.python {
+        env::find_interpreter(Some(p), &project.rootdir).map_err(anyhow::Error::msg)?;
     }
     let analysis = analyze_project(&project, options, &index::disk_reader());
     if timing {
@@ -56,7 +68,7 @@ pub fn analyze(paths: &[PathBuf], options: parse::ParseOptions) -> anyhow::Resul
 /// Indexes and resolves an already discovered project, reading files through `reader`.
 pub fn analyze_project(
     project: &discover::Project,
-    options: parse::ParseOptions,
+    options: &Options,
     reader: &index::SourceReader,
 ) -> Analysis {
     let index = index::Index::build(project, options, reader);

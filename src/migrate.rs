@@ -9,7 +9,6 @@ use std::sync::Arc;
 use crate::discover::{self, FileKind, Project, ProjectFile};
 use crate::edit::{self, Edit, EditError, Overlay};
 use crate::index::SourceReader;
-use crate::parse::ParseOptions;
 use crate::plan::{self, AliasSpec, Field, PlanError, Planned, RenameSpec};
 use crate::rules::{self, Rule, RuleError, RuleFile};
 
@@ -30,7 +29,7 @@ pub struct MigrateOptions {
     pub mode: Mode,
     pub json: bool,
     pub color: bool,
-    pub parse: ParseOptions,
+    pub options: crate::Options,
 }
 
 /// A reader that sees the overlay's current contents before the disk.
@@ -103,6 +102,9 @@ pub fn migrate(
         }
     }
     let project = discover::discover(&opts.paths)?;
+    if let Some(p) = &opts.options.python {
+        crate::env::find_interpreter(Some(p), &project.rootdir).map_err(anyhow::Error::msg)?;
+    }
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
     for file in &files {
@@ -110,7 +112,7 @@ pub fn migrate(
             rule_index += 1;
             let reader = overlay_reader(&overlay);
             let current = project_with_overlay(&project, &overlay);
-            let mut analysis = crate::analyze_project(&current, opts.parse, &reader);
+            let mut analysis = crate::analyze_project(&current, &opts.options, &reader);
             let planned = match rule {
                 Rule::Rename(r) => plan::plan_rename(
                     &mut analysis,

@@ -7,8 +7,8 @@
 //! collection (about a minute). Needs CPython 3.11 and network access to PyPI the first time:
 //! without them the test panics with the reason, it never skips.
 //!
-//! Run: `cargo test --release --test corpus_pandas -- --ignored --nocapture`
-//! (`--release` for a fixmig wall time comparable to the release binary).
+//! Run: `cargo test --test corpus_pandas -- --nocapture` (part of plain `cargo test`; add
+//! `--release` for a fixmig wall time comparable to the release binary).
 mod corpus;
 mod support;
 
@@ -16,8 +16,6 @@ mod support;
 const SHOWN: usize = 30;
 
 #[test]
-#[ignore = "downloads pandas 3.1.1 and its test dependencies from PyPI and collects ~216k \
-            tests; run with `cargo test --release --test corpus_pandas -- --ignored`"]
 fn pandas_agrees_with_pytest() {
     let pandas = corpus::fetch_corpus("pandas");
 
@@ -29,7 +27,7 @@ fn pandas_agrees_with_pytest() {
 
     // The tree itself as the one path: fixmig applies the ini's testpaths (pandas/tests), as
     // pytest does when run there without arguments.
-    let (fixmig, fixmig_time) = corpus::fixmig_per_test(&[pandas.tree.as_path()]);
+    let (fixmig, fixmig_time) = corpus::fixmig_per_test(&pandas.python, &[pandas.tree.as_path()]);
     let build = if cfg!(debug_assertions) {
         "debug build"
     } else {

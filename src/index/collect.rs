@@ -46,6 +46,26 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         .collect();
     // Conftests are imported top-down, and each one's `pytest_plugins` are registered (globally)
     // as it is imported; conftest fixtures themselves wait for their directory's collection.
+    // A conftest whose import raises `Skipped` (`pytest.importorskip` of a module that is not
+    // installed) takes its whole directory out of the collection.
+    let mut skipped_dirs: Vec<std::path::PathBuf> = Vec::new();
+    let mut loaded = Vec::new();
+    for &conftest in &conftests {
+        let dir = index.loader.modules[conftest]
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        if skipped_dirs.iter().any(|d| dir.starts_with(d)) {
+            continue;
+        }
+        if index.loader.skipped_by(conftest).is_some() {
+            skipped_dirs.push(dir);
+            continue;
+        }
+        loaded.push(conftest);
+    }
+    let conftests = loaded;
     for &conftest in &conftests {
         register_plugins(index, conftest, session, &mut plugins_seen);
     }
@@ -64,9 +84,16 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         register_namespace(index, &ns, node, conftest, false);
     }
     for &(module, kind) in files {
-        if matches!(kind, FileKind::TestModule) {
-            collect_module(index, project, module, session, &mut plugins_seen);
+        if !matches!(kind, FileKind::TestModule) {
+            continue;
         }
+        let path = &index.loader.modules[module].path;
+        if skipped_dirs.iter().any(|d| path.starts_with(d))
+            || index.loader.skipped_by(module).is_some()
+        {
+            continue;
+        }
+        collect_module(index, project, module, session, &mut plugins_seen);
     }
 }
 

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::builtins::Builtin;
 use crate::discover::{rel_path, FileKind, Project};
-use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ParseOptions, ScopeSpec};
+use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ScopeSpec};
 pub use namespace::{ClassRef, CodeRef};
 
 /// Where file contents come from: the disk, or an overlay of planned edits over it.
@@ -230,7 +230,8 @@ pub struct Index {
 
 impl Index {
     /// Parses the project's files in parallel and builds the index.
-    pub fn build(project: &Project, options: ParseOptions, reader: &SourceReader) -> Index {
+    pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
+        let options = opts.parse;
         let parsed: Vec<(PathBuf, FileKind, Result<Option<FileFacts>, Problem>)> = project
             .files
             .par_iter()
@@ -253,6 +254,7 @@ impl Index {
             options,
             reader.clone(),
         );
+        loader.python = opts.python.clone();
         let mut files = Vec::new();
         for (path, kind, result) in parsed {
             let role = match kind {
@@ -287,6 +289,15 @@ impl Index {
             disabled_plugins,
         };
         collect::populate(&mut index, project, &files);
+        for w in &project.warnings {
+            index.loader.problems.push(Problem {
+                code: "FM903",
+                path: rel_path(&project.rootdir, &w.path),
+                line: 1,
+                column: 1,
+                message: w.message.clone(),
+            });
+        }
         index.problems = std::mem::take(&mut index.loader.problems);
         index
     }

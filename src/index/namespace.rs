@@ -96,6 +96,9 @@ pub struct Loader {
     roots: Vec<PathBuf>,
     options: ParseOptions,
     reader: super::SourceReader,
+    /// `--python`, and the environment asked for lazily (only `importorskip` needs it).
+    pub python: Option<PathBuf>,
+    env: std::sync::OnceLock<Option<crate::env::PythonEnv>>,
     namespaces: HashMap<ModuleId, Option<Arc<Namespace>>>,
     /// Single names looked up in modules whose whole namespace is not needed.
     lookups: HashMap<(ModuleId, String), Option<Option<Entry>>>,
@@ -132,6 +135,8 @@ impl Loader {
             roots,
             options,
             reader,
+            python: None,
+            env: std::sync::OnceLock::new(),
             namespaces: HashMap::new(),
             lookups: HashMap::new(),
             class_namespaces: HashMap::new(),
@@ -225,6 +230,29 @@ impl Loader {
         std::iter::once(&own)
             .chain(self.roots.iter())
             .find_map(|r| try_root(r))
+    }
+
+    /// Can `module` (dotted) be imported from `from`: a project module, or one the Python
+    /// environment has. Without a usable interpreter, modules are assumed present.
+    pub fn module_available(&self, from: ModuleId, dotted: &str) -> bool {
+        if self.resolve_plugin(from, dotted).is_some() {
+            return true;
+        }
+        let env = self.env.get_or_init(|| {
+            let interpreter =
+                crate::env::find_interpreter(self.python.as_deref(), &self.rootdir).ok()??;
+            crate::env::query(&interpreter).ok()
+        });
+        env.as_ref().is_none_or(|e| e.has_module(dotted))
+    }
+
+    /// The `pytest.importorskip` that makes importing module `id` skip, if any.
+    pub fn skipped_by(&self, id: ModuleId) -> Option<String> {
+        let facts = self.facts(id)?;
+        facts.importorskip.iter().find_map(|i| {
+            let runs = self.decide(id, &i.conditions).is_some();
+            (runs && !self.module_available(id, &i.module)).then(|| i.module.clone())
+        })
     }
 
     /// Resolves a dotted module name as `pytest_plugins` would import it.

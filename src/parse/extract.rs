@@ -100,6 +100,7 @@ pub fn extract(root: Node, src: &[u8], options: ParseOptions, offset: usize) -> 
     facts.pytestmark = body.pytestmark;
     facts.pytest_plugins = body.pytest_plugins;
     facts.dunder_all = body.dunder_all;
+    facts.importorskip = body.importorskip;
     facts
 }
 
@@ -140,6 +141,7 @@ struct Body {
     pytest_plugins: Vec<Located>,
     dunder_all: Option<Vec<Located>>,
     dunder_test: Option<bool>,
+    importorskip: Vec<ImportOrSkip>,
 }
 
 impl Body {
@@ -210,8 +212,14 @@ fn statement(
         "expression_statement" => {
             if let Some(assign) = stmt.named_child(0) {
                 match assign.kind() {
-                    "assignment" => assignment(assign, ctx, conds, body),
+                    "assignment" => {
+                        if let Some(right) = assign.child_by_field_name("right") {
+                            importorskip(right, ctx, conds, body);
+                        }
+                        assignment(assign, ctx, conds, body)
+                    }
                     "augmented_assignment" => augmented(assign, ctx, body),
+                    "call" => importorskip(assign, ctx, conds, body),
                     _ => {}
                 }
             }
@@ -234,6 +242,31 @@ fn statement(
             }
         }
         _ => {}
+    }
+}
+
+/// `pytest.importorskip("module", ...)` at module level.
+fn importorskip(call: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
+    if !body.qual_prefix.is_empty() || call.kind() != "call" {
+        return;
+    }
+    let is_importorskip = call
+        .child_by_field_name("function")
+        .and_then(|f| ctx.aliases.canonical(f, ctx.src))
+        .is_some_and(|p| p == "pytest.importorskip");
+    if !is_importorskip {
+        return;
+    }
+    let module = call
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+        .and_then(|a| string_literal(a, ctx.src));
+    if let Some((module, _)) = module {
+        body.importorskip.push(ImportOrSkip {
+            module,
+            conditions: conds.to_vec(),
+            line: call.start_position().row + 1,
+        });
     }
 }
 

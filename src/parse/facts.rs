@@ -226,6 +226,14 @@ pub struct StarImport {
     pub line: usize,
 }
 
+/// A module-level `pytest.importorskip("module", ...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOrSkip {
+    pub module: String,
+    pub conditions: Vec<Condition>,
+    pub line: usize,
+}
+
 /// A class body, with the same binding model as a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassDef {
@@ -259,6 +267,9 @@ pub struct FileFacts {
     pub pytest_plugins: Vec<Located>,
     /// `__all__ = [...]` when it is a literal list/tuple of strings.
     pub dunder_all: Option<Vec<Located>>,
+    /// Module-level `pytest.importorskip("module")` calls: importing this file raises
+    /// `Skipped` when the module cannot be imported.
+    pub importorskip: Vec<ImportOrSkip>,
     /// Names rebound through `global NAME` in some function.
     pub global_names: Vec<String>,
     /// First syntax error (line, column), when the file does not parse cleanly.

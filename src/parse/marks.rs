@@ -171,6 +171,7 @@ fn mark_call(path: &str, args: Node, ctx: &Ctx) -> Option<Mark> {
 /// `"a, b"`, `["a", "b"]` or `("a", "b")`, as pytest's `_parse_parametrize_args` splits them.
 fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>> {
     match node.kind() {
+        "parenthesized_expression" => parametrize_argnames(node.named_child(0)?, ctx),
         "string" | "concatenated_string" => {
             // The value, and for each of its bytes the byte offset in the source (parts of an
             // implicitly concatenated string are not contiguous).

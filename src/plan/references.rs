@@ -39,6 +39,16 @@ pub fn parameter_references(
         .collect()
 }
 
+/// References to the module-level name `name` (a renamed `def`) anywhere in the module: at
+/// module level and in function bodies that do not bind the name themselves.
+pub fn global_references(tree: &Tree, src: &[u8], offset: usize, name: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    walk(tree.root_node(), src, name.as_bytes(), &mut out);
+    out.into_iter()
+        .map(|r| r.start + offset..r.end + offset)
+        .collect()
+}
+
 fn walk(node: Node, src: &[u8], name: &[u8], out: &mut Vec<Range<usize>>) {
     match node.kind() {
         "identifier" => {

@@ -576,6 +576,31 @@ fn edits_for_definitions(
             keep_alias(index, *code, def, spec, planned);
         }
     }
+    // Module-level references to renamed functions (`alias = old`, `pytest.fixture(old)`, ...).
+    for (module, function) in &renamed_functions {
+        let path = index.modules()[*module].path.clone();
+        let bytes = index.loader.read(&path).unwrap_or_default();
+        let offset = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .expect("grammar matches runtime");
+        let Some(tree) = parser.parse(&bytes[offset..], None) else {
+            continue;
+        };
+        for r in super::references::global_references(&tree, &bytes[offset..], offset, function) {
+            planned.edits.push(TextEdit {
+                path: path.clone(),
+                start: r.start,
+                end: r.end,
+                content: to.to_string(),
+            });
+        }
+    }
     // Imports of renamed functions (`from m import old [as x]`) and `__all__` entries.
     for (id, module) in index.modules().iter().enumerate() {
         let Some(facts) = module.facts.as_ref() else {

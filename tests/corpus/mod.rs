@@ -195,9 +195,18 @@ pub fn oracle_collect_only(corpus: &Corpus, args: &[&str]) -> (Value, Option<Dur
     (value, Some(elapsed))
 }
 
-/// fixmig's `fixtures --per-test --format json PATHS`, run in-process, with its wall time.
-pub fn fixmig_per_test(paths: &[&Path]) -> (Value, Duration) {
-    let mut args = vec!["fixtures", "--per-test", "--format", "json"];
+/// fixmig's `fixtures --per-test --format json --python VENV PATHS`, run in-process, with
+/// its wall time (`python`: the corpus's interpreter, so `importorskip` sees what pytest sees).
+pub fn fixmig_per_test(python: &Path, paths: &[&Path]) -> (Value, Duration) {
+    let python = python.to_str().expect("corpus paths are UTF-8");
+    let mut args = vec![
+        "fixtures",
+        "--per-test",
+        "--format",
+        "json",
+        "--python",
+        python,
+    ];
     let paths: Vec<&str> = paths
         .iter()
         .map(|p| p.to_str().expect("corpus paths are UTF-8"))

@@ -1,0 +1,110 @@
+//! The project's Python environment, as far as static analysis needs it: which top-level
+//! modules can be imported (for `pytest.importorskip`). The interpreter is asked once for its
+//! `sys.path`; nothing of the project or its plugins is imported.
+//!
+//! The interpreter is `--python PATH` (an interpreter or a virtualenv directory), else
+//! `$VIRTUAL_ENV`, else a `.venv`/`venv` directory at the rootdir, else `python3` on PATH.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, Clone, Default)]
+pub struct PythonEnv {
+    pub interpreter: PathBuf,
+    pub sys_path: Vec<PathBuf>,
+    pub builtin_modules: Vec<String>,
+}
+
+/// The interpreter inside a virtualenv directory, or `path` itself when it is one.
+fn interpreter_in(path: &Path) -> Option<PathBuf> {
+    if path.is_file() {
+        return Some(path.to_path_buf());
+    }
+    ["bin/python", "bin/python3", "Scripts/python.exe"]
+        .iter()
+        .map(|p| path.join(p))
+        .find(|p| p.is_file())
+}
+
+/// Which interpreter describes the project's environment.
+pub fn find_interpreter(
+    explicit: Option<&Path>,
+    rootdir: &Path,
+) -> Result<Option<PathBuf>, String> {
+    if let Some(path) = explicit {
+        return interpreter_in(path).map(Some).ok_or_else(|| {
+            format!(
+                "--python {}: not a Python interpreter or a virtualenv directory",
+                path.display()
+            )
+        });
+    }
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+        if let Some(p) = interpreter_in(Path::new(&venv)) {
+            return Ok(Some(p));
+        }
+    }
+    for name in [".venv", "venv"] {
+        if let Some(p) = interpreter_in(&rootdir.join(name)) {
+            return Ok(Some(p));
+        }
+    }
+    Ok(std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("python3"))
+            .find(|p| p.is_file())
+    }))
+}
+
+/// Asks `interpreter` for `sys.path` and its builtin module names.
+pub fn query(interpreter: &Path) -> Result<PythonEnv, String> {
+    let script = "import sys, json; print(json.dumps([sys.path, list(sys.builtin_module_names)]))";
+    let output = Command::new(interpreter)
+        .args(["-c", script])
+        .env_remove("PYTHONSTARTUP")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", interpreter.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            interpreter.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let (paths, builtins): (Vec<String>, Vec<String>) = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("unexpected answer from {}: {e}", interpreter.display()))?;
+    Ok(PythonEnv {
+        interpreter: interpreter.to_path_buf(),
+        sys_path: paths
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect(),
+        builtin_modules: builtins,
+    })
+}
+
+impl PythonEnv {
+    /// Can `import NAME` (a dotted name) find at least its top-level module?
+    pub fn has_module(&self, dotted: &str) -> bool {
+        let top = dotted.split('.').next().unwrap_or(dotted);
+        if self.builtin_modules.iter().any(|b| b == top) {
+            return true;
+        }
+        self.sys_path.iter().any(|dir| {
+            if dir.join(format!("{top}.py")).is_file() || dir.join(top).is_dir() {
+                return true;
+            }
+            // Extension modules: NAME.cpython-311-x86_64-linux-gnu.so, NAME.pyd, ...
+            std::fs::read_dir(dir).is_ok_and(|entries| {
+                entries.filter_map(|e| e.ok()).any(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    name.strip_prefix(top).is_some_and(|rest| {
+                        rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd"))
+                    })
+                })
+            })
+        })
+    }
+}
