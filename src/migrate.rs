@@ -9,7 +9,9 @@ use std::sync::Arc;
 use crate::discover::{self, FileKind, Project, ProjectFile};
 use crate::edit::{self, Edit, EditError, Overlay};
 use crate::index::SourceReader;
-use crate::plan::{self, AliasSpec, Field, PlanError, Planned, RenameSpec};
+use crate::plan::{
+    self, AliasSpec, Field, HoistSpec, MoveSpec, PlanError, Planned, RemoveSpec, RenameSpec,
+};
 use crate::rules::{self, Rule, RuleError, RuleFile};
 
 /// What `migrate` should do with the planned changes.
@@ -82,6 +84,52 @@ fn field_span(rule: &Rule, field: Field) -> std::ops::Range<usize> {
             Field::Conftest => a.conftest.span.clone(),
             _ => a.span.clone(),
         },
+        Rule::Move(m) => match field {
+            Field::Fixture => m.fixture.span.clone(),
+            Field::From => m.from.span.clone(),
+            Field::To => m.to.span.clone(),
+            _ => m.span.clone(),
+        },
+        Rule::Hoist(h) => match field {
+            Field::Fixture => h.fixture.span.clone(),
+            Field::Into => h.into.as_ref().map_or(h.span.clone(), |i| i.span.clone()),
+            _ => h.span.clone(),
+        },
+        Rule::Merge(m) => match field {
+            Field::From => m.from.span.clone(),
+            Field::Into => m.into.span.clone(),
+            _ => m.span.clone(),
+        },
+        Rule::Remove(r) => match field {
+            Field::Fixture => r.fixture.span.clone(),
+            Field::DefinedIn => r.defined_in.span.clone(),
+            Field::ReplaceWith => r.replace_with.as_ref().map_or(r.span.clone(), |x| x.span.clone()),
+            _ => r.span.clone(),
+        },
+    }
+}
+
+fn count_errors(analysis: &crate::Analysis) -> usize {
+    analysis.resolutions.iter().map(|r| r.errors.len()).sum()
+}
+
+fn short(lines: &[&String]) -> String {
+    let text: Vec<String> = lines
+        .iter()
+        .take(3)
+        .map(|l| {
+            let l = l.as_str();
+            if l.len() > 80 {
+                format!("`{}...`", &l[..l.char_indices().nth(77).map_or(l.len(), |(i, _)| i)])
+            } else {
+                format!("`{l}`")
+            }
+        })
+        .collect();
+    if text.is_empty() {
+        "nothing".to_string()
+    } else {
+        text.join(", ")
     }
 }
 
@@ -113,6 +161,12 @@ pub fn migrate(
             let reader = overlay_reader(&overlay);
             let current = project_with_overlay(&project, &overlay);
             let mut analysis = crate::analyze_project(&current, &opts.options, &reader);
+            // Consolidation rules must leave every test with the same definition code.
+            let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_))
+                || matches!(rule, Rule::Remove(r) if r.replace_with.is_none());
+            let before = check_unchanged.then(|| plan::resolution_fingerprint(&analysis));
+            let errors_before = matches!(rule, Rule::Remove(r) if r.replace_with.is_some())
+                .then(|| count_errors(&analysis));
             let planned = match rule {
                 Rule::Rename(r) => plan::plan_rename(
                     &mut analysis,
@@ -123,6 +177,7 @@ pub fn migrate(
                         defined_in: r.defined_in.as_ref().map(|d| d.value.clone()),
                         keep_alias: r.keep_alias,
                         message: r.message.clone(),
+                        redirect: false,
                     },
                 ),
                 Rule::Alias(a) => plan::plan_alias(
@@ -135,6 +190,38 @@ pub fn migrate(
                         deprecated: a.deprecated.clone(),
                     },
                 ),
+                Rule::Move(m) => plan::plan_move(
+                    &mut analysis,
+                    &current,
+                    &MoveSpec {
+                        fixture: m.fixture.value.clone(),
+                        from: m.from.value.clone(),
+                        to: m.to.value.clone(),
+                        carry: m.carry.iter().map(|c| c.value.clone()).collect(),
+                    },
+                ),
+                Rule::Hoist(h) => plan::plan_hoist(
+                    &mut analysis,
+                    &current,
+                    &HoistSpec {
+                        fixture: h.fixture.value.clone(),
+                        into: h.into.as_ref().map(|i| i.value.clone()),
+                    },
+                ),
+                Rule::Remove(r) => plan::plan_remove(
+                    &mut analysis,
+                    &current,
+                    &RemoveSpec {
+                        fixture: r.fixture.value.clone(),
+                        defined_in: r.defined_in.value.clone(),
+                        replace_with: r.replace_with.as_ref().map(|x| x.value.clone()),
+                    },
+                ),
+                Rule::Merge(_) => Err(PlanError::invalid(
+                    Field::Rule,
+                    "`[[merge]]` is not implemented yet",
+                    Some("use one `[[move]]` per fixture for now".to_string()),
+                )),
             };
             let planned: Planned = match planned {
                 Ok(p) => p,
@@ -185,6 +272,60 @@ pub fn migrate(
                     EditError::Overlap { .. } => 2,
                     _ => 1,
                 });
+            }
+            if before.is_some() || errors_before.is_some() {
+                // Re-resolve the planned result in memory before anything is shown or written.
+                let reader = overlay_reader(&overlay);
+                let after_project = project_with_overlay(&project, &overlay);
+                let after = crate::analyze_project(&after_project, &opts.options, &reader);
+                let mut reasons = Vec::new();
+                if let Some(before) = &before {
+                    let after = plan::resolution_fingerprint(&after);
+                    for (test, lines) in before {
+                        match after.get(test) {
+                            None => reasons.push(format!("{test} would no longer be collected")),
+                            Some(now) if now != lines => {
+                                let gone: Vec<&String> = lines.iter().filter(|l| !now.contains(l)).collect();
+                                let new: Vec<&String> = now.iter().filter(|l| !lines.contains(l)).collect();
+                                reasons.push(format!(
+                                    "{test} would resolve differently: {} instead of {}",
+                                    short(&new),
+                                    short(&gone)
+                                ));
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    for test in after.keys().filter(|t| !before.contains_key(*t)) {
+                        reasons.push(format!("{test} would be collected only after the change"));
+                    }
+                }
+                if let Some(errors_before) = errors_before {
+                    let errors_after = count_errors(&after);
+                    if errors_after > errors_before {
+                        reasons.push(format!(
+                            "setup errors would grow from {errors_before} to {errors_after} (run `fixmig check` on the result)"
+                        ));
+                    }
+                }
+                if !reasons.is_empty() {
+                    let (line, col) = rules::line_column(&file.source, rule.span().start);
+                    writeln!(
+                        err,
+                        "error: {}:{line}:{col}: {} rule refused: resolution would change",
+                        file.path.display(),
+                        rule.kind()
+                    )?;
+                    let total = reasons.len();
+                    for r in reasons.iter().take(20) {
+                        writeln!(err, "  - {r}")?;
+                    }
+                    if total > 20 {
+                        writeln!(err, "  - ... and {} more tests", total - 20)?;
+                    }
+                    writeln!(err, "  = help: nothing was written")?;
+                    return Ok(1);
+                }
             }
         }
     }

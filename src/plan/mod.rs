@@ -5,6 +5,8 @@
 //! an explanation instead.
 
 mod alias;
+mod blocks;
+mod consolidate;
 pub mod references;
 mod rename;
 mod source;
@@ -12,7 +14,10 @@ mod source;
 use std::path::PathBuf;
 
 pub use alias::{plan_alias, AliasSpec};
-pub use rename::{plan_rename, RenameSpec};
+pub use consolidate::{
+    plan_hoist, plan_move, plan_remove, resolution_fingerprint, HoistSpec, MoveSpec, RemoveSpec,
+};
+pub use rename::{plan_redirect, plan_rename, RenameSpec};
 
 /// One replacement of `start..end` in `path` (absolute) by `content`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +44,9 @@ pub enum Field {
     Name,
     Target,
     Conftest,
+    From,
+    Into,
+    ReplaceWith,
     Rule,
 }
 

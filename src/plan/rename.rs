@@ -28,6 +28,32 @@ pub struct RenameSpec {
     pub defined_in: Option<String>,
     pub keep_alias: bool,
     pub message: Option<String>,
+    /// Redirect requests to an existing fixture `to` instead of renaming: the definitions stay
+    /// as they are and `to` is expected to be visible (used by `[[remove]]`'s `replace_with`).
+    pub redirect: bool,
+}
+
+/// Renames the requests that resolve to `code` (a definition of `old`) to `replacement`.
+pub fn plan_redirect(
+    analysis: &mut Analysis,
+    project: &Project,
+    old: &str,
+    replacement: &str,
+    code: CodeRef,
+) -> Result<Planned, PlanError> {
+    let rel = analysis.index.modules()[code.module].rel.clone();
+    plan_rename(
+        analysis,
+        project,
+        &RenameSpec {
+            fixture: old.to_string(),
+            to: replacement.to_string(),
+            defined_in: Some(rel),
+            keep_alias: false,
+            message: None,
+            redirect: true,
+        },
+    )
 }
 
 /// A place that names the fixture: decided per site, must be decided the same way everywhere.
@@ -454,7 +480,21 @@ pub fn plan_rename(
             }
         }
     }
-    planner.reasons.extend(conflicts);
+    if spec.redirect {
+        // The replacement must be visible wherever a request is redirected.
+        for ((path, _, _), (span, decision)) in &planner.sites {
+            if decision.rename && index.visible(to, decision.node).is_empty() {
+                planner.reasons.push(format!(
+                    "{}:{}:{}: `{to}` is not visible here, so this request would not be found",
+                    crate::discover::rel_path(&index.rootdir, path),
+                    span.line,
+                    span.column
+                ));
+            }
+        }
+    } else {
+        planner.reasons.extend(conflicts);
+    }
     if !planner.reasons.is_empty() {
         planner.reasons.sort();
         planner.reasons.dedup();
@@ -474,7 +514,9 @@ pub fn plan_rename(
     let family = planner.family.clone();
     let mut planned = Planned::default();
     edits_for_sites(index, &sites, old, to, &mut planned)?;
-    edits_for_definitions(index, &family, spec, &mut planned);
+    if !spec.redirect {
+        edits_for_definitions(index, &family, spec, &mut planned);
+    }
     planned
         .edits
         .sort_by(|a, b| (&a.path, a.start).cmp(&(&b.path, b.start)));

@@ -31,6 +31,7 @@
 #![allow(clippy::result_large_err)]
 
 mod alias;
+mod consolidate;
 mod error;
 mod names;
 mod read;
@@ -44,6 +45,7 @@ use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
 
 pub use alias::Alias;
+pub use consolidate::{Hoist, Merge, Move, Remove};
 pub use error::{line_column, RuleError};
 pub use names::{is_valid_fixture_name, name_problem, NameProblem, PYTHON_KEYWORDS};
 pub use read::VERSION;
@@ -96,6 +98,10 @@ impl RuleFile {
 pub enum Rule {
     Rename(Rename),
     Alias(Alias),
+    Move(Move),
+    Hoist(Hoist),
+    Merge(Merge),
+    Remove(Remove),
 }
 
 impl Rule {
@@ -104,6 +110,10 @@ impl Rule {
         match self {
             Rule::Rename(_) => Rename::TABLE,
             Rule::Alias(_) => Alias::TABLE,
+            Rule::Move(_) => Move::TABLE,
+            Rule::Hoist(_) => Hoist::TABLE,
+            Rule::Merge(_) => Merge::TABLE,
+            Rule::Remove(_) => Remove::TABLE,
         }
     }
 
@@ -112,6 +122,10 @@ impl Rule {
         match self {
             Rule::Rename(rename) => rename.span.clone(),
             Rule::Alias(alias) => alias.span.clone(),
+            Rule::Move(r) => r.span.clone(),
+            Rule::Hoist(r) => r.span.clone(),
+            Rule::Merge(r) => r.span.clone(),
+            Rule::Remove(r) => r.span.clone(),
         }
     }
 }
@@ -127,6 +141,26 @@ const KINDS: &[RuleKind] = &[
         table: Alias::TABLE,
         keys: Alias::KEYS,
         read: |t| Alias::read(t).map(Rule::Alias),
+    },
+    RuleKind {
+        table: Move::TABLE,
+        keys: Move::KEYS,
+        read: |t| Move::read(t).map(Rule::Move),
+    },
+    RuleKind {
+        table: Hoist::TABLE,
+        keys: Hoist::KEYS,
+        read: |t| Hoist::read(t).map(Rule::Hoist),
+    },
+    RuleKind {
+        table: Merge::TABLE,
+        keys: Merge::KEYS,
+        read: |t| Merge::read(t).map(Rule::Merge),
+    },
+    RuleKind {
+        table: Remove::TABLE,
+        keys: Remove::KEYS,
+        read: |t| Remove::read(t).map(Rule::Remove),
     },
 ];
 

@@ -17,7 +17,7 @@ type TomlValue<'i> = toml::Spanned<DeValue<'i>>;
 pub const VERSION: i64 = 1;
 
 /// Rule kinds planned but not implemented yet: their tables get a clearer error than "unknown".
-const FUTURE_KINDS: [&str; 4] = ["move", "hoist", "merge", "remove"];
+const FUTURE_KINDS: [&str; 0] = [];
 
 /// One key a rule table may have.
 #[derive(Debug)]
@@ -411,6 +411,34 @@ impl<'a, 'i> TableReader<'a, 'i> {
             DeValue::String(s) => Ok(Some(Spanned::new(value.span(), s.to_string()))),
             _ => Err(self.type_error(key, value, "a string")),
         }
+    }
+
+    /// A list of fixture or helper names (`carry = ["helper", "CONSTANT"]`).
+    pub fn names(&self, key: &str) -> Result<Option<Vec<Spanned<String>>>, RuleError> {
+        let Some(value) = self.value(key) else {
+            return Ok(None);
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.type_error(key, value, "a list of names"));
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) if names::name_problem(s).is_none() => {
+                    out.push(Spanned::new(item.span(), s.to_string()))
+                }
+                DeValue::String(s) => {
+                    return Err(self.ctx.error(
+                        item.span(),
+                        format!("`{s}` is not a Python identifier"),
+                        "not an identifier",
+                        Some(format!("for example: `{}`", self.spec(key).example)),
+                    ))
+                }
+                _ => return Err(self.type_error(key, item, "a string")),
+            }
+        }
+        Ok(Some(out))
     }
 
     /// A boolean value.

@@ -1,0 +1,497 @@
+//! The consolidation rules: `[[move]]` a fixture to another conftest with what it needs,
+//! `[[hoist]]` identical copies into one higher up, `[[remove]]` a definition nothing uses (or
+//! redirect its requests first). Every plan is checked afterwards by re-resolving the result
+//! (see [`resolution_fingerprint`]): the same tests must get the same definition code.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::discover::Project;
+use crate::index::{CodeRef, FixtureId, Index, ModuleId, ModuleRole, Origin};
+use crate::parse::BindingKind;
+use crate::resolve::Resolved;
+use crate::Analysis;
+
+use super::blocks::{self, Block};
+use super::source;
+use super::{Field, PlanError, Planned, TextEdit};
+
+#[derive(Debug, Clone)]
+pub struct MoveSpec {
+    pub fixture: String,
+    pub from: String,
+    pub to: String,
+    pub carry: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HoistSpec {
+    pub fixture: String,
+    pub into: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RemoveSpec {
+    pub fixture: String,
+    pub defined_in: String,
+    pub replace_with: Option<String>,
+}
+
+fn module_at(index: &Index, path: &Path) -> Option<ModuleId> {
+    index.modules().iter().position(|m| m.path == path)
+}
+
+/// The module-level fixture binding named `fixture` (by fixture name) in `module`.
+fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) -> Option<usize> {
+    let facts = index.modules()[module].facts.as_ref()?;
+    facts.bindings.iter().rposition(|b| match &b.kind {
+        BindingKind::Fixture(d) => d.marker.name.as_ref().map_or(b.name.as_str(), |n| n.text.as_str()) == fixture,
+        _ => false,
+    })
+}
+
+fn defined_fixtures(index: &Index, module: ModuleId) -> Vec<String> {
+    index.modules()[module]
+        .facts
+        .iter()
+        .flat_map(|f| f.bindings.iter())
+        .filter_map(|b| match &b.kind {
+            BindingKind::Fixture(d) => Some(format!(
+                "`{}`",
+                d.marker.name.as_ref().map_or(b.name.as_str(), |n| n.text.as_str())
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What moving some module-level statements of `from` into `to` takes: their blocks, the
+/// import lines `to` must gain, and the names that block the move.
+struct Carried {
+    blocks: Vec<Block>,
+    imports: BTreeSet<String>,
+    missing: Vec<String>,
+    conflicts: Vec<String>,
+}
+
+fn carry(
+    index: &Index,
+    from: ModuleId,
+    to: Option<ModuleId>,
+    same_dir: bool,
+    start: Vec<usize>,
+    carry: &[String],
+) -> Carried {
+    let facts = index.modules()[from].facts.clone().unwrap_or_default();
+    let dest = to.and_then(|t| index.modules()[t].facts.clone());
+    let src = index.loader.read(&index.modules()[from].path).unwrap_or_default();
+    let offset = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let body = &src[offset..];
+    let mut out = Carried {
+        blocks: Vec::new(),
+        imports: BTreeSet::new(),
+        missing: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    let Some(tree) = blocks::parse_tree(body) else { return out };
+    let mut queue: Vec<usize> = start;
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let rel = &index.modules()[from].rel;
+    while let Some(b) = queue.pop() {
+        if !done.insert(b) {
+            continue;
+        }
+        let binding = &facts.bindings[b];
+        let at = binding.name_span.map_or(0, |s| s.start.saturating_sub(offset));
+        let Some(stmt) = blocks::top_level_statement(&tree, at) else { continue };
+        let mut block = blocks::block(body, stmt);
+        block.remove = block.remove.start + offset..block.remove.end + offset;
+        out.blocks.push(block);
+        for name in blocks::free_names(body, stmt) {
+            if name == binding.name {
+                continue;
+            }
+            let Some(used) = blocks::module_binding(&facts, &name) else {
+                continue; // a builtin (or a name that never existed)
+            };
+            match blocks::import_line(used) {
+                Some(line) => {
+                    let relative = matches!(&used.kind, BindingKind::ImportFrom { target, .. } if target.level > 0);
+                    if relative && !same_dir {
+                        out.conflicts.push(format!(
+                            "`{name}` comes from a relative import ({line}) that means something else in the destination"
+                        ));
+                        continue;
+                    }
+                    match dest.as_ref().and_then(|d| blocks::module_binding(d, &name)) {
+                        Some(existing) if blocks::import_line(existing).as_deref() == Some(line.as_str()) => {}
+                        Some(_) => out.conflicts.push(format!(
+                            "the destination binds `{name}` to something else than {rel} does ({line})"
+                        )),
+                        None => {
+                            out.imports.insert(line);
+                        }
+                    }
+                }
+                None => {
+                    let index_of = facts.bindings.iter().rposition(|x| std::ptr::eq(x, used));
+                    if carry.iter().any(|c| c == &name) {
+                        if let Some(i) = index_of {
+                            queue.push(i);
+                        }
+                    } else {
+                        out.missing.push(format!("`{name}` ({rel}:{})", used.line));
+                    }
+                }
+            }
+        }
+    }
+    out.missing.sort();
+    out.missing.dedup();
+    out
+}
+
+/// Edits that insert `blocks` (and `imports`) at the end of `path`, creating it if needed.
+fn insert_blocks(index: &Index, path: &Path, texts: &[String], imports: &BTreeSet<String>, planned: &mut Planned) {
+    let existing = module_at(index, path).filter(|_| index.loader.read(path).is_ok());
+    match existing {
+        Some(m) => {
+            let src = index.loader.read(path).unwrap_or_default();
+            let eol = source::line_ending(&src);
+            let mut tail = String::new();
+            if !src.is_empty() && !src.ends_with(b"\n") {
+                tail.push_str(eol);
+            }
+            for text in texts {
+                if !src.is_empty() || !tail.is_empty() {
+                    tail.push_str(eol);
+                    tail.push_str(eol);
+                }
+                tail.push_str(&text.replace('\n', eol).replace("\r\r\n", "\r\n"));
+            }
+            planned.edits.push(TextEdit {
+                path: path.to_path_buf(),
+                start: src.len(),
+                end: src.len(),
+                content: tail,
+            });
+            if !imports.is_empty() {
+                let facts = index.modules()[m].facts.clone().unwrap_or_default();
+                let at = source::import_insertion_point(&src, &facts);
+                let lines: String = imports.iter().map(|l| format!("{l}{eol}")).collect();
+                planned.edits.push(TextEdit {
+                    path: path.to_path_buf(),
+                    start: at,
+                    end: at,
+                    content: lines,
+                });
+            }
+        }
+        None => {
+            let mut content: String = imports.iter().map(|l| format!("{l}\n")).collect();
+            for text in texts {
+                if !content.is_empty() {
+                    content.push_str("\n\n");
+                }
+                content.push_str(text);
+            }
+            planned.creates.push((path.to_path_buf(), content.into_bytes()));
+        }
+    }
+}
+
+fn dir_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+pub fn plan_move(analysis: &mut Analysis, project: &Project, spec: &MoveSpec) -> Result<Planned, PlanError> {
+    let index = &analysis.index;
+    let from_path = project.rootdir.join(&spec.from);
+    let to_path = project.rootdir.join(&spec.to);
+    let Some(from) = module_at(index, &from_path).filter(|m| index.modules()[*m].role == ModuleRole::Conftest) else {
+        return Err(PlanError::invalid(
+            Field::From,
+            format!("{} is not a conftest.py that pytest loads in this project", spec.from),
+            None,
+        ));
+    };
+    let to = module_at(index, &to_path);
+    let Some(binding) = fixture_binding(index, from, &spec.fixture) else {
+        // Already moved?
+        if to.is_some_and(|t| fixture_binding(index, t, &spec.fixture).is_some()) {
+            return Ok(Planned::default());
+        }
+        let defined = defined_fixtures(index, from);
+        return Err(PlanError::invalid(
+            Field::Fixture,
+            format!("{} defines no fixture named `{}`", spec.from, spec.fixture),
+            Some(if defined.is_empty() { "it defines no fixtures".into() } else { format!("it defines {}", defined.join(", ")) }),
+        ));
+    };
+    if to.is_some_and(|t| fixture_binding(index, t, &spec.fixture).is_some()) {
+        return Err(PlanError::Refused {
+            message: format!("{} already defines `{}`", spec.to, spec.fixture),
+            reasons: vec!["remove one of the definitions first ([[remove]]), or use [[hoist]] if they are the same code".into()],
+        });
+    }
+    let carried = carry(index, from, to, dir_of(&spec.from) == dir_of(&spec.to), vec![binding], &spec.carry);
+    let mut reasons = carried.conflicts.clone();
+    if !carried.missing.is_empty() {
+        reasons.push(format!(
+            "`{}` uses module-level names of {} that would not exist in {}: {}; add `carry = [{}]` to move them too",
+            spec.fixture,
+            spec.from,
+            spec.to,
+            carried.missing.join(", "),
+            carried
+                .missing
+                .iter()
+                .map(|m| format!("\"{}\"", m.split('`').nth(1).unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !reasons.is_empty() {
+        return Err(PlanError::Refused {
+            message: format!("`{}` cannot move from {} to {}", spec.fixture, spec.from, spec.to),
+            reasons,
+        });
+    }
+    let mut planned = Planned::default();
+    // Helpers first (carried in dependency order: they were queued after the fixture).
+    let mut blocks = carried.blocks;
+    blocks.reverse();
+    for b in &blocks {
+        planned.edits.push(TextEdit {
+            path: from_path.clone(),
+            start: b.remove.start,
+            end: b.remove.end,
+            content: String::new(),
+        });
+    }
+    let texts: Vec<String> = blocks.iter().map(|b| b.text.clone()).collect();
+    insert_blocks(index, &to_path, &texts, &carried.imports, &mut planned);
+    Ok(planned)
+}
+
+pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) -> Result<Planned, PlanError> {
+    let index = &analysis.index;
+    // Definitions written in conftests themselves (not imported into them).
+    let mut copies: Vec<(ModuleId, usize)> = Vec::new();
+    for f in index.fixtures.iter().filter(|f| f.name == spec.fixture) {
+        if let (Origin::Code(c), Some(holder)) = (f.origin, f.holder) {
+            if c.class.is_none() && c.module == holder && index.modules()[holder].role == ModuleRole::Conftest && !copies.contains(&(c.module, c.binding)) {
+                copies.push((c.module, c.binding));
+            }
+        }
+    }
+    let target_rel = match &spec.into {
+        Some(into) => into.clone(),
+        None => {
+            let dirs: Vec<Vec<&str>> = copies
+                .iter()
+                .map(|(m, _)| dir_of(&index.modules()[*m].rel).split('/').filter(|p| !p.is_empty()).collect())
+                .collect();
+            let mut common: Vec<&str> = dirs.first().cloned().unwrap_or_default();
+            for d in &dirs[1.min(dirs.len())..] {
+                let n = common.iter().zip(d).take_while(|(a, b)| a == b).count();
+                common.truncate(n);
+            }
+            let dir = common.join("/");
+            if dir.is_empty() { "conftest.py".to_string() } else { format!("{dir}/conftest.py") }
+        }
+    };
+    let target_path = project.rootdir.join(&target_rel);
+    let target = module_at(index, &target_path);
+    if copies.len() < 2 {
+        if copies.len() == 1 && target.is_some_and(|t| copies[0].0 == t) {
+            return Ok(Planned::default()); // already hoisted
+        }
+        return Err(PlanError::invalid(
+            Field::Fixture,
+            format!("`{}` is defined in {} conftest(s); hoisting needs at least two identical copies", spec.fixture, copies.len()),
+            None,
+        ));
+    }
+    // The copies must be the same code.
+    let mut texts = Vec::new();
+    for (m, b) in &copies {
+        let path = &index.modules()[*m].path;
+        let src = index.loader.read(path).unwrap_or_default();
+        let offset = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let body = &src[offset..];
+        let facts = index.modules()[*m].facts.as_ref();
+        let at = facts.and_then(|f| f.bindings[*b].name_span).map_or(0, |s| s.start - offset);
+        let tree = blocks::parse_tree(body).ok_or_else(|| PlanError::invalid(Field::Rule, format!("{} does not parse", index.modules()[*m].rel), None))?;
+        let stmt = blocks::top_level_statement(&tree, at).ok_or_else(|| PlanError::invalid(Field::Rule, "definition not found", None))?;
+        texts.push((blocks::normalized(body, stmt), blocks::block(body, stmt).text, index.modules()[*m].rel.clone()));
+    }
+    let (first_norm, first_text, first_rel) = texts[0].clone();
+    for (norm, text, rel) in &texts[1..] {
+        if *norm != first_norm {
+            let diff = similar::TextDiff::from_lines(&first_text, text)
+                .unified_diff()
+                .header(&first_rel, rel)
+                .to_string();
+            return Err(PlanError::Refused {
+                message: format!("the definitions of `{}` are not the same code", spec.fixture),
+                reasons: vec![format!("{first_rel} and {rel} differ (formatting and comments aside):\n{diff}")],
+            });
+        }
+    }
+    let mut planned = Planned::default();
+    let keep = copies.iter().position(|(m, _)| Some(*m) == target);
+    let mut imports = BTreeSet::new();
+    for (i, (m, b)) in copies.iter().enumerate() {
+        let carried = carry(index, *m, target, false, vec![*b], &[]);
+        if !carried.missing.is_empty() || !carried.conflicts.is_empty() {
+            let mut reasons = carried.conflicts.clone();
+            if !carried.missing.is_empty() {
+                reasons.push(format!("it uses module-level names of {}: {}", index.modules()[*m].rel, carried.missing.join(", ")));
+            }
+            return Err(PlanError::Refused {
+                message: format!("`{}` cannot be hoisted into {target_rel}", spec.fixture),
+                reasons,
+            });
+        }
+        if Some(i) == keep {
+            continue;
+        }
+        if i == 0 || keep.is_none() && i == 0 {
+            imports.extend(carried.imports.clone());
+        }
+        let path = index.modules()[*m].path.clone();
+        for block in &carried.blocks {
+            planned.edits.push(TextEdit {
+                path: path.clone(),
+                start: block.remove.start,
+                end: block.remove.end,
+                content: String::new(),
+            });
+        }
+    }
+    if keep.is_none() {
+        insert_blocks(index, &target_path, &[first_text], &imports, &mut planned);
+    }
+    Ok(planned)
+}
+
+pub fn plan_remove(analysis: &mut Analysis, project: &Project, spec: &RemoveSpec) -> Result<Planned, PlanError> {
+    let path = project.rootdir.join(&spec.defined_in);
+    if !path.is_file() && analysis.index.loader.read(&path).is_err() {
+        return Err(PlanError::invalid(Field::DefinedIn, format!("`{}` does not exist in the project", spec.defined_in), None));
+    }
+    let module = analysis.index.loader.load(&path);
+    let index = &analysis.index;
+    let Some(binding) = fixture_binding(index, module, &spec.fixture) else {
+        return Ok(Planned::default()); // already removed
+    };
+    let code = CodeRef { module, class: None, binding };
+    let ids: BTreeSet<FixtureId> = index
+        .fixtures
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.origin, Origin::Code(c) if c == code) && f.name == spec.fixture)
+        .map(|(i, _)| i)
+        .collect();
+    let users: Vec<String> = index
+        .tests
+        .iter()
+        .zip(&analysis.resolutions)
+        .filter(|(_, r)| matches!(r.get(&spec.fixture), Resolved::Defs(defs) if defs.iter().any(|d| ids.contains(d))))
+        .map(|(t, _)| t.nodeid.clone())
+        .collect();
+    let mut planned = Planned::default();
+    if !users.is_empty() {
+        let Some(replacement) = &spec.replace_with else {
+            let mut reasons: Vec<String> = users.iter().take(20).map(|t| format!("{t} uses it")).collect();
+            if users.len() > 20 {
+                reasons.push(format!("... and {} more tests", users.len() - 20));
+            }
+            return Err(PlanError::Refused {
+                message: format!("`{}` in {} is still in use", spec.fixture, spec.defined_in),
+                reasons,
+            });
+        };
+        planned = super::rename::plan_redirect(analysis, project, &spec.fixture, replacement, code)?;
+    }
+    let index = &analysis.index;
+    let src = index.loader.read(&path).unwrap_or_default();
+    let offset = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let body = &src[offset..];
+    let facts = index.modules()[module].facts.as_ref();
+    let at = facts.and_then(|f| f.bindings[binding].name_span).map_or(0, |s| s.start - offset);
+    if let Some(stmt) = blocks::parse_tree(body).as_ref().and_then(|t| blocks::top_level_statement(t, at).map(|s| blocks::block(body, s))) {
+        planned.edits.push(TextEdit {
+            path,
+            start: stmt.remove.start + offset,
+            end: stmt.remove.end + offset,
+            content: String::new(),
+        });
+    }
+    Ok(planned)
+}
+
+/// Per test: each fixture name with the kind and the normalized code of the definition it gets,
+/// and the setup errors. Equal fingerprints before and after a consolidation mean every test
+/// gets the same definition code.
+pub fn resolution_fingerprint(analysis: &Analysis) -> BTreeMap<String, Vec<String>> {
+    let index = &analysis.index;
+    let mut trees: HashMap<PathBuf, Option<(tree_sitter::Tree, Vec<u8>)>> = HashMap::new();
+    let mut code_of: HashMap<FixtureId, String> = HashMap::new();
+    let mut out = BTreeMap::new();
+    for (item, res) in index.tests.iter().zip(&analysis.resolutions) {
+        let mut lines = Vec::new();
+        for name in &res.names {
+            let desc = match res.get(name) {
+                Resolved::Defs(defs) => {
+                    let id = *defs.last().expect("non-empty");
+                    code_of
+                        .entry(id)
+                        .or_insert_with(|| fixture_code(index, id, &mut trees))
+                        .clone()
+                }
+                Resolved::Parametrize => "parametrize".into(),
+                Resolved::Request => "request".into(),
+                Resolved::Unresolved => "unresolved".into(),
+            };
+            lines.push(format!("{name} = {desc}"));
+        }
+        for e in &res.errors {
+            lines.push(format!("error {} {}", e.code(), e.name()));
+        }
+        out.insert(item.nodeid.clone(), lines);
+    }
+    out
+}
+
+fn fixture_code(index: &Index, id: FixtureId, trees: &mut HashMap<PathBuf, Option<(tree_sitter::Tree, Vec<u8>)>>) -> String {
+    let fixture = &index.fixtures[id];
+    let Origin::Code(code) = fixture.origin else {
+        return format!("builtin {}", fixture.name);
+    };
+    let Some(def) = index.fixture_def(id) else { return String::new() };
+    let path = index.modules()[code.module].path.clone();
+    let entry = trees.entry(path.clone()).or_insert_with(|| {
+        let src = index.loader.read(&path).ok()?;
+        let tree = blocks::parse_tree(&src)?;
+        Some((tree, src))
+    });
+    let Some((tree, src)) = entry else { return String::new() };
+    let at = def.function.span.start;
+    let node = tree.root_node().descendant_for_byte_range(def.function.name.span.start, def.function.name.span.start + 1);
+    let mut node = match node {
+        Some(n) => n,
+        None => return String::new(),
+    };
+    while node.start_byte() > at || !matches!(node.kind(), "decorated_definition" | "function_definition") {
+        match node.parent() {
+            Some(p) => node = p,
+            None => break,
+        }
+    }
+    if let Some(p) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+        node = p;
+    }
+    blocks::normalized(src, node)
+}

@@ -1,0 +1,2 @@
+def test_api(db_session):
+    pass

@@ -1,0 +1,2 @@
+def test_web(db_session):
+    pass

@@ -1,0 +1,2 @@
+def test_a(client):
+    assert client["url"] == "http://a"

@@ -1,0 +1,2 @@
+def test_c(legacy_client):
+    assert legacy_client

@@ -1,0 +1,2 @@
+def test_c(client, other):
+    assert client == "client"
