@@ -236,6 +236,7 @@ pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnosti
         });
     }
     conditional_fixtures(index, resolutions, &mut out);
+    identical_copies(index, &mut out);
     getfixturevalue(index, resolutions, &mut out);
     for p in &index.problems {
         out.push(Diagnostic {
@@ -307,6 +308,33 @@ fn conditional_fixtures(index: &Index, resolutions: &[ItemResolution], out: &mut
             fixture: Some(fixture.name.clone()),
             test: None,
             related,
+        });
+    }
+}
+
+/// FM103: the same fixture code defined in several conftests (a `[[hoist]]` candidate).
+fn identical_copies(index: &Index, out: &mut Vec<Diagnostic>) {
+    for (name, ids) in crate::plan::identical_conftest_fixtures(index) {
+        let places: Vec<(String, usize)> = ids.iter().filter_map(|id| fixture_location(index, *id)).collect();
+        let Some((path, line)) = places.first().cloned() else { continue };
+        out.push(Diagnostic {
+            code: "FM103",
+            severity: Severity::Info,
+            message: format!("fixture `{name}` is defined with the same code in {} conftests", places.len()),
+            help: Some("`fixmig suggest` writes the `[[hoist]]` rule that keeps one definition higher up".to_string()),
+            path,
+            line,
+            column: 1,
+            fixture: Some(name.clone()),
+            test: None,
+            related: places[1..]
+                .iter()
+                .map(|(p, l)| Related {
+                    path: p.clone(),
+                    line: *l,
+                    note: format!("same `{name}` here"),
+                })
+                .collect(),
         });
     }
 }

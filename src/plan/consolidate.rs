@@ -495,3 +495,31 @@ fn fixture_code(index: &Index, id: FixtureId, trees: &mut HashMap<PathBuf, Optio
     }
     blocks::normalized(src, node)
 }
+
+/// Fixtures defined (not imported) in two or more conftests with the same code, formatting and
+/// comments aside: name → the registrations, by conftest path. What `[[hoist]]` can merge.
+pub fn identical_conftest_fixtures(index: &Index) -> Vec<(String, Vec<FixtureId>)> {
+    let mut by_name: BTreeMap<&str, Vec<FixtureId>> = BTreeMap::new();
+    for (id, f) in index.fixtures.iter().enumerate() {
+        if let (Origin::Code(c), Some(holder)) = (f.origin, f.holder) {
+            if c.class.is_none() && c.module == holder && index.modules()[holder].role == ModuleRole::Conftest {
+                by_name.entry(f.name.as_str()).or_default().push(id);
+            }
+        }
+    }
+    let mut trees = HashMap::new();
+    let mut out = Vec::new();
+    for (name, ids) in by_name.into_iter().filter(|(_, ids)| ids.len() >= 2) {
+        let mut groups: BTreeMap<String, Vec<FixtureId>> = BTreeMap::new();
+        for id in ids {
+            let code = fixture_code(index, id, &mut trees);
+            if !code.is_empty() {
+                groups.entry(code).or_default().push(id);
+            }
+        }
+        for (_, ids) in groups.into_iter().filter(|(_, ids)| ids.len() >= 2) {
+            out.push((name.to_string(), ids));
+        }
+    }
+    out
+}

@@ -15,7 +15,8 @@ use std::path::PathBuf;
 
 pub use alias::{plan_alias, AliasSpec};
 pub use consolidate::{
-    plan_hoist, plan_move, plan_remove, resolution_fingerprint, HoistSpec, MoveSpec, RemoveSpec,
+    identical_conftest_fixtures, plan_hoist, plan_move, plan_remove, resolution_fingerprint,
+    HoistSpec, MoveSpec, RemoveSpec,
 };
 pub use rename::{plan_redirect, plan_rename, RenameSpec};
 
