@@ -315,13 +315,24 @@ fn conditional_fixtures(index: &Index, resolutions: &[ItemResolution], out: &mut
 /// FM103: the same fixture code defined in several conftests (a `[[hoist]]` candidate).
 fn identical_copies(index: &Index, out: &mut Vec<Diagnostic>) {
     for (name, ids) in crate::plan::identical_conftest_fixtures(index) {
-        let places: Vec<(String, usize)> = ids.iter().filter_map(|id| fixture_location(index, *id)).collect();
-        let Some((path, line)) = places.first().cloned() else { continue };
+        let places: Vec<(String, usize)> = ids
+            .iter()
+            .filter_map(|id| fixture_location(index, *id))
+            .collect();
+        let Some((path, line)) = places.first().cloned() else {
+            continue;
+        };
         out.push(Diagnostic {
             code: "FM103",
             severity: Severity::Info,
-            message: format!("fixture `{name}` is defined with the same code in {} conftests", places.len()),
-            help: Some("`fixmig suggest` writes the `[[hoist]]` rule that keeps one definition higher up".to_string()),
+            message: format!(
+                "fixture `{name}` is defined with the same code in {} conftests",
+                places.len()
+            ),
+            help: Some(
+                "`fixmig suggest` writes the `[[hoist]]` rule that keeps one definition higher up"
+                    .to_string(),
+            ),
             path,
             line,
             column: 1,

@@ -3,10 +3,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::ops::Not;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::config::{Config, Exclude};
+use crate::formats::OutputFormat;
+use crate::graph::GraphFormat;
 use crate::parse::ParseOptions;
 use crate::report::{self, Style};
 use crate::{analyze, Analysis};
@@ -16,7 +19,7 @@ use crate::{analyze, Analysis};
     name = "fixmig",
     version,
     about = "Understands how pytest resolves fixtures across conftest.py files, and migrates them",
-    after_help = "Examples:\n  fixmig check examples/staging\n  fixmig fixtures --per-test --format json tests/\n  fixmig explain 'tests/test_x.py::TestA::test_b'"
+    after_help = "Examples:\n  fixmig check examples/staging\n  fixmig fixtures --per-test --format json tests/\n  fixmig explain 'tests/test_x.py::TestA::test_b'\n\nConfiguration: [tool.fixmig] in pyproject.toml, or fixmig.toml, found from the first PATH (or the current directory) upwards; command-line flags win over it."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,6 +34,21 @@ pub struct Cli {
     /// else .venv/venv at the rootdir, else python3 on PATH). Only asked for its sys.path.
     #[arg(long, global = true)]
     pub python: Option<PathBuf>,
+    /// Leave files matching this glob out of the analysis (repeatable; replaces `exclude` of the
+    /// configuration). Relative to the current directory; a pattern without `/` matches any file
+    /// or directory name.
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read the configuration from this file (a fixmig.toml, or a pyproject.toml's
+    /// [tool.fixmig]) instead of searching for one.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, global = true)]
+    pub no_config: bool,
+    /// Only the results and errors: no summary lines, no warnings, no progress bar.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -49,12 +67,22 @@ pub enum Format {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find fixtures that do not resolve, scope mismatches and cycles, statically.
-    #[command(after_help = "Example:\n  fixmig check examples/staging")]
+    #[command(
+        after_help = "Examples:\n  fixmig check examples/staging\n  fixmig check --format github --select FM0 .\n  fixmig check --format sarif . > fixmig.sarif"
+    )]
     Check {
         /// Files or directories, as you would pass them to pytest (default: .).
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// Output format [default: text, or `format` of the configuration].
+        #[arg(long, value_enum)]
+        format: Option<OutputFormat>,
+        /// Report only these codes or code prefixes (comma-separated or repeated; replaces
+        /// `select` of the configuration), e.g. FM0,FM101.
+        #[arg(long, value_delimiter = ',', value_name = "CODE")]
+        select: Vec<String>,
+        /// Do not report these codes or code prefixes (replaces `ignore` of the configuration).
+        #[arg(long, value_delimiter = ',', value_name = "CODE")]
+        ignore: Vec<String>,
     },
     /// List fixtures per conftest, or with --per-test the fixtures each test gets.
     #[command(
@@ -73,8 +101,9 @@ pub enum Command {
         after_help = "Examples:\n  fixmig migrate --rules rules/staging-real-services.toml examples/staging\n  fixmig migrate --rules rules/a.toml --rules rules/b.toml --check .\n  fixmig migrate --rules rules/a.toml --write ."
     )]
     Migrate {
-        /// A rule file; repeat for several (applied in order, each rule seeing the result of the ones before).
-        #[arg(long = "rules", required = true)]
+        /// A rule file; repeat for several (applied in order, each rule seeing the result of the
+        /// ones before) [default: `rules` of the configuration].
+        #[arg(long = "rules")]
         rules: Vec<PathBuf>,
         /// Files or directories of the project (default: .).
         paths: Vec<PathBuf>,
@@ -84,12 +113,53 @@ pub enum Command {
         /// Exit 1 if the migration would change anything (for CI).
         #[arg(long)]
         check: bool,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// Output format: text (a unified diff), json (the edits); with --check also github
+        /// and sarif (one finding per pending edit) [default: text, or with --check `format` of
+        /// the configuration].
+        #[arg(long, value_enum)]
+        format: Option<OutputFormat>,
     },
-    /// Work with rule files.
-    #[command(subcommand)]
+    /// Read the suite and print a rule file to review: aliases for missing fixtures with a close
+    /// match, hoists for identical copies (and moves with --moves).
+    #[command(
+        after_help = "Example:\n  fixmig suggest examples/staging > rules.toml && fixmig migrate --rules rules.toml examples/staging"
+    )]
+    Suggest {
+        paths: Vec<PathBuf>,
+        /// Also suggest moving conftest fixtures that one subdirectory uses closer to it.
+        #[arg(long)]
+        moves: bool,
+    },
+    /// Work with rule files: validate them, print their JSON Schema, run their test cases.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  fixmig rules check rules/staging-real-services.toml\n  fixmig rules schema > rules/schema.json\n  fixmig rules test rules/tests"
+    )]
     Rules(RulesCommand),
+    /// Print the fixture dependency graph (which fixture requests which, grouped by conftest or
+    /// other holder; dashed edges: overrides) as Graphviz dot or a Mermaid flowchart.
+    #[command(
+        after_help = "Examples:\n  fixmig graph examples/staging | dot -Tsvg > fixtures.svg\n  fixmig graph --format mermaid --fixture staging_services_fixture examples/staging"
+    )]
+    Graph {
+        /// Files or directories, as you would pass them to pytest (default: .).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// Only the fixtures connected to fixtures of this name: what they request
+        /// (transitively) and what requests them.
+        #[arg(long, value_name = "NAME")]
+        fixture: Option<String>,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  fixmig completions bash > ~/.local/share/bash-completion/completions/fixmig\n  fixmig completions zsh > ~/.zfunc/_fixmig\n  fixmig completions fish > ~/.config/fish/completions/fixmig.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Explain, for one test, each fixture it gets, where from, and why.
     #[command(
         after_help = "Example:\n  fixmig explain 'tests/e2e/staging/test_multi_user_concurrent_sessions.py::TestMultiUserConcurrentSessions::test_concurrent_users_different_agents' --path examples/staging"
@@ -110,6 +180,23 @@ pub enum RulesCommand {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of rule files (what rules/schema.json holds), for editors.
+    #[command(
+        after_help = "Example:\n  fixmig rules schema > rules/schema.json\n\nThen start a rule file with `#:schema ./schema.json` (taplo, Even Better TOML)."
+    )]
+    Schema,
+    /// Run rule test cases: each a directory with a case.toml (`rules = [...]`), an input/
+    /// project and the expected output (expected.diff, or expected-error.txt).
+    #[command(
+        after_help = "Examples:\n  fixmig rules test rules/tests\n  fixmig rules test rules/tests/staging --update"
+    )]
+    Test {
+        /// A directory of cases (subdirectories with a case.toml), or one case.
+        dir: PathBuf,
+        /// Write the actual outputs as the expected ones.
+        #[arg(long)]
+        update: bool,
     },
 }
 
@@ -134,17 +221,116 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// The configuration for a run that starts at `start` (`--config`, `--no-config`, else the file
+/// found from `start` upwards). Its warnings go to `stderr` unless `--quiet`.
+fn load_config(
+    cli: &Cli,
+    start: &Path,
+    color: bool,
+    stderr: &mut dyn Write,
+) -> Result<Config, i32> {
+    let loaded = if cli.no_config {
+        Ok(None)
+    } else if let Some(path) = &cli.config {
+        crate::config::load(path).map(Some)
+    } else {
+        crate::config::find(start)
+    };
+    match loaded {
+        Ok(config) => {
+            let config = config.unwrap_or_default();
+            if !cli.quiet {
+                for w in &config.warnings {
+                    let _ = writeln!(stderr, "fixmig: warning: {w}");
+                }
+            }
+            Ok(config)
+        }
+        Err(e) => {
+            let _ = write!(stderr, "{}", e.render(color));
+            Err(2)
+        }
+    }
+}
+
+/// Where the configuration search starts: the command's first path.
+fn config_start(command: &Command) -> Option<PathBuf> {
+    let first = |paths: &[PathBuf]| paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    match command {
+        Command::Check { paths, .. }
+        | Command::Fixtures { paths, .. }
+        | Command::Migrate { paths, .. }
+        | Command::Suggest { paths, .. }
+        | Command::Graph { paths, .. } => Some(first(paths)),
+        Command::Explain { path, .. } => Some(path.clone()),
+        Command::Rules(_) | Command::Completions { .. } => None,
+    }
+}
+
+/// Lets the progress bar draw (the binary does this; in-process callers never see one).
+static PROGRESS_ALLOWED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Allows the progress bar on stderr for runs that take over a second, when stderr is a terminal
+/// and `--quiet` is not given. `main` calls it.
+pub fn allow_progress() {
+    PROGRESS_ALLOWED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let style = Style::new(use_color(cli.color));
+    let color = style.bold.is_empty().not();
+    let config = match config_start(&cli.command) {
+        Some(start) => match load_config(&cli, &start, color, stderr) {
+            Ok(c) => c,
+            Err(code) => return code,
+        },
+        None => Config::default(),
+    };
+    let exclude = if cli.exclude.is_empty() {
+        config.exclude.clone()
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        match Exclude::new(&cwd, &cli.exclude) {
+            Ok(e) => Some(e),
+            Err((_, message)) => {
+                let _ = writeln!(stderr, "fixmig: error: --exclude: {message}");
+                return 2;
+            }
+        }
+    };
     let options = crate::Options {
         parse: ParseOptions {
             target_version: cli.target_version,
         },
-        python: cli.python.clone(),
+        python: cli.python.clone().or_else(|| config.python.clone()),
+        exclude,
     };
+    let analyzes = config_start(&cli.command).is_some();
+    if analyzes
+        && !cli.quiet
+        && PROGRESS_ALLOWED.load(std::sync::atomic::Ordering::Relaxed)
+        && std::io::stderr().is_terminal()
+    {
+        crate::progress::start();
+    }
+    let quiet = cli.quiet;
     let result = match cli.command {
-        Command::Check { paths, format } => check(&paths, format, options, style, stdout),
+        Command::Check {
+            paths,
+            format,
+            select,
+            ignore,
+        } => (|| {
+            for code in select.iter().chain(&ignore) {
+                if let Some(problem) = crate::formats::selector_problem(code) {
+                    anyhow::bail!("--select/--ignore: {problem}");
+                }
+            }
+            let selection = config.selection(&select, &ignore);
+            let format = format.or(config.format).unwrap_or(OutputFormat::Text);
+            check(&paths, format, &selection, quiet, options, style, stdout)
+        })(),
         Command::Fixtures {
             paths,
             per_test,
@@ -157,26 +343,78 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             write,
             check,
             format,
-        } => crate::migrate::migrate(
-            &crate::migrate::MigrateOptions {
-                rules,
-                paths,
-                mode: if write {
-                    crate::migrate::Mode::Write
-                } else if check {
-                    crate::migrate::Mode::Check
-                } else {
-                    crate::migrate::Mode::DryRun
+        } => (|| {
+            let mode = if write {
+                crate::migrate::Mode::Write
+            } else if check {
+                crate::migrate::Mode::Check
+            } else {
+                crate::migrate::Mode::DryRun
+            };
+            let format = match format {
+                Some(f @ (OutputFormat::Github | OutputFormat::Sarif))
+                    if mode != crate::migrate::Mode::Check =>
+                {
+                    anyhow::bail!(
+                        "`migrate --format {}` needs --check (the findings are the pending edits)",
+                        f.to_possible_value()
+                            .map_or("?".into(), |v| v.get_name().to_string())
+                    )
+                }
+                Some(f) => f,
+                None if mode == crate::migrate::Mode::Check => {
+                    config.format.unwrap_or(OutputFormat::Text)
+                }
+                None => OutputFormat::Text,
+            };
+            let rules = if rules.is_empty() {
+                config.rules.clone()
+            } else {
+                rules
+            };
+            if rules.is_empty() {
+                anyhow::bail!(
+                    "no rule files: pass --rules FILE, or set `rules` in [tool.fixmig] (pyproject.toml) or fixmig.toml"
+                );
+            }
+            crate::migrate::migrate(
+                &crate::migrate::MigrateOptions {
+                    rules,
+                    paths,
+                    mode,
+                    format,
+                    color,
+                    quiet,
+                    options: options.clone(),
                 },
-                json: format == Format::Json,
-                color: style.bold.is_empty().not(),
-                options: options.clone(),
-            },
-            stdout,
-            stderr,
-        ),
+                stdout,
+                stderr,
+            )
+        })(),
+        Command::Suggest { paths, moves } => (|| -> anyhow::Result<i32> {
+            let mut analysis = analyze(&paths, &options)?;
+            stdout.write_all(crate::suggest::suggest(&mut analysis, moves).as_bytes())?;
+            Ok(0)
+        })(),
+        Command::Graph {
+            paths,
+            format,
+            fixture,
+        } => graph(&paths, format, fixture.as_deref(), options, stdout, stderr),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "fixmig", stdout);
+            Ok(0)
+        }
         Command::Rules(RulesCommand::Check { files }) => rules_check(&files, style, stdout, stderr),
+        Command::Rules(RulesCommand::Schema) => stdout
+            .write_all(crate::rules::schema::json().as_bytes())
+            .map(|()| 0)
+            .map_err(Into::into),
+        Command::Rules(RulesCommand::Test { dir, update }) => {
+            crate::rules_test::run(&dir, update, color, stdout, stderr)
+        }
     };
+    crate::progress::finish();
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -213,7 +451,9 @@ fn rules_check(
 
 fn check(
     paths: &[PathBuf],
-    format: Format,
+    format: OutputFormat,
+    selection: &crate::formats::Selection,
+    quiet: bool,
     options: crate::Options,
     style: Style,
     out: &mut dyn Write,
@@ -222,11 +462,32 @@ fn check(
         mut index,
         resolutions,
     } = analyze(paths, &options)?;
-    let diags = crate::check::check(&mut index, &resolutions);
+    crate::progress::finish();
+    let mut diags = crate::check::check(&mut index, &resolutions);
+    diags.retain(|d| selection.enabled(d.code));
     match format {
-        Format::Text => out.write_all(report::diagnostics_text(&diags, style).as_bytes())?,
-        Format::Json => {
+        OutputFormat::Text => {
+            let text = report::diagnostics_text(&diags, style);
+            // The last line is the summary ("Found ...", "All checks passed!").
+            let text = if quiet {
+                match text.trim_end_matches('\n').rsplit_once('\n') {
+                    Some((body, _)) => format!("{body}\n"),
+                    None => String::new(),
+                }
+            } else {
+                text
+            };
+            out.write_all(text.as_bytes())?
+        }
+        OutputFormat::Json => {
             let doc = report::diagnostics_json(&diags, index.tests.len());
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        OutputFormat::Github => {
+            out.write_all(crate::formats::diagnostics_github(&diags, &index.rootdir).as_bytes())?
+        }
+        OutputFormat::Sarif => {
+            let doc = crate::formats::diagnostics_sarif(&diags, &index.rootdir);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
     }
@@ -234,6 +495,42 @@ fn check(
         .iter()
         .any(|d| d.severity == crate::check::Severity::Error);
     Ok(i32::from(errors))
+}
+
+fn graph(
+    paths: &[PathBuf],
+    format: GraphFormat,
+    fixture: Option<&str>,
+    options: crate::Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let Analysis { index, resolutions } = analyze(paths, &options)?;
+    crate::progress::finish();
+    let Some(graph) = crate::graph::build(&index, &resolutions, fixture) else {
+        let name = fixture.unwrap_or_default();
+        writeln!(
+            err,
+            "fixmig: error: no fixture named `{name}` in the project"
+        )?;
+        let mut close: Vec<&str> = index
+            .by_name
+            .keys()
+            .map(String::as_str)
+            .filter(|n| crate::check::similar_name(name, n))
+            .collect();
+        close.sort_unstable();
+        if !close.is_empty() {
+            writeln!(err, "  help: did you mean {}?", close.join(", "))?;
+        }
+        return Ok(2);
+    };
+    let text = match format {
+        GraphFormat::Dot => crate::graph::render_dot(&index, &graph),
+        GraphFormat::Mermaid => crate::graph::render_mermaid(&index, &graph),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(0)
 }
 
 fn fixtures(

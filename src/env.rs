@@ -84,6 +84,53 @@ pub fn query(interpreter: &Path) -> Result<PythonEnv, String> {
     })
 }
 
+/// `query`, answered once per interpreter (and `PYTHONPATH`) in this process: every analysis
+/// needs the environment, and `migrate` analyzes once per rule.
+pub fn query_cached(interpreter: &Path) -> Result<PythonEnv, String> {
+    type Cache = std::sync::Mutex<
+        std::collections::HashMap<(PathBuf, Option<std::ffi::OsString>), PythonEnv>,
+    >;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let key = (interpreter.to_path_buf(), std::env::var_os("PYTHONPATH"));
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(env) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(env);
+    }
+    let env = query(interpreter)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, env.clone());
+    }
+    Ok(env)
+}
+
+/// `--python PATH` checked: an interpreter or virtualenv that answers for its `sys.path`.
+pub fn check_explicit(path: &Path, rootdir: &Path) -> Result<PathBuf, String> {
+    let interpreter = find_interpreter(Some(path), rootdir)?
+        .ok_or_else(|| format!("--python {}: not a Python interpreter", path.display()))?;
+    query_cached(&interpreter).map_err(|e| {
+        format!(
+            "--python {}: not a usable Python interpreter ({e})",
+            path.display()
+        )
+    })?;
+    Ok(interpreter)
+}
+
+/// How to name an environment in messages: its virtualenv directory (relative to the rootdir
+/// when inside it), else the interpreter's path.
+pub fn describe(interpreter: &Path, rootdir: &Path) -> String {
+    let venv = interpreter
+        .parent()
+        .and_then(Path::parent)
+        .filter(|d| d.join("pyvenv.cfg").is_file());
+    let shown = venv.unwrap_or(interpreter);
+    let shown = std::fs::canonicalize(shown).unwrap_or_else(|_| shown.to_path_buf());
+    match shown.strip_prefix(rootdir) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+        _ => shown.display().to_string(),
+    }
+}
+
 impl PythonEnv {
     /// Can `import NAME` (a dotted name) find at least its top-level module?
     pub fn has_module(&self, dotted: &str) -> bool {

@@ -7,16 +7,23 @@
 pub mod builtins;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod edit;
 pub mod env;
+pub mod formats;
+pub mod graph;
 pub mod index;
 pub mod migrate;
 pub mod parse;
 pub mod plan;
+pub mod plugins;
+pub mod progress;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod rules_test;
+pub mod suggest;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,13 +43,19 @@ pub struct Options {
     pub parse: parse::ParseOptions,
     /// `--python`: an interpreter or virtualenv describing the project's environment.
     pub python: Option<PathBuf>,
+    /// `exclude` (configuration or `--exclude`): files left out of the analysis.
+    pub exclude: Option<config::Exclude>,
 }
 
 /// Discovers, parses, indexes and resolves the project around `paths`.
 pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis> {
     let timing = std::env::var_os("FIXMIG_TIMING").is_some();
     let start = std::time::Instant::now();
-    let project = discover::discover(paths)?;
+    progress::phase("discovering", 0);
+    let mut project = discover::discover(paths)?;
+    if let Some(exclude) = &options.exclude {
+        exclude.apply(&mut project);
+    }
     if timing {
         eprintln!(
             "discover: {:?} ({} files)",
@@ -51,7 +64,7 @@ pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis>
         );
     }
     if let Some(p) = &options.python {
-        env::find_interpreter(Some(p), &project.rootdir).map_err(anyhow::Error::msg)?;
+        env::check_explicit(p, &project.rootdir).map_err(anyhow::Error::msg)?;
     }
     let analysis = analyze_project(&project, options, &index::disk_reader());
     if timing {
@@ -71,11 +84,17 @@ pub fn analyze_project(
     options: &Options,
     reader: &index::SourceReader,
 ) -> Analysis {
+    progress::phase("parsing", project.files.len());
     let index = index::Index::build(project, options, reader);
+    progress::phase("resolving", index.tests.len());
     let resolutions = index
         .tests
         .par_iter()
-        .map(|t| resolve::resolve_item(&index, t))
+        .map(|t| {
+            let resolution = resolve::resolve_item(&index, t);
+            progress::inc();
+            resolution
+        })
         .collect();
     Analysis { index, resolutions }
 }

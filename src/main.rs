@@ -2,9 +2,10 @@ use std::io::Write;
 
 fn main() {
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Not locked for the whole run: the progress bar draws on stderr from another thread.
+    let mut err = std::io::stderr();
+    fixmig::cli::allow_progress();
     let code = fixmig::run_cli(std::env::args_os(), &mut out, &mut err);
     let _ = out.flush();
     std::process::exit(code);

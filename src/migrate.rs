@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::discover::{self, FileKind, Project, ProjectFile};
 use crate::edit::{self, Edit, EditError, Overlay};
+use crate::formats::{OutputFormat, PendingEdit};
 use crate::index::SourceReader;
 use crate::plan::{
     self, AliasSpec, Field, HoistSpec, MoveSpec, PlanError, Planned, RemoveSpec, RenameSpec,
@@ -29,8 +30,11 @@ pub struct MigrateOptions {
     pub rules: Vec<PathBuf>,
     pub paths: Vec<PathBuf>,
     pub mode: Mode,
-    pub json: bool,
+    /// Text: the unified diff; JSON: the edits; GitHub / SARIF: one finding per pending edit.
+    pub format: crate::formats::OutputFormat,
     pub color: bool,
+    /// Only the diff (or the findings) and errors: no summary on stderr.
+    pub quiet: bool,
     pub options: crate::Options,
 }
 
@@ -103,7 +107,10 @@ fn field_span(rule: &Rule, field: Field) -> std::ops::Range<usize> {
         Rule::Remove(r) => match field {
             Field::Fixture => r.fixture.span.clone(),
             Field::DefinedIn => r.defined_in.span.clone(),
-            Field::ReplaceWith => r.replace_with.as_ref().map_or(r.span.clone(), |x| x.span.clone()),
+            Field::ReplaceWith => r
+                .replace_with
+                .as_ref()
+                .map_or(r.span.clone(), |x| x.span.clone()),
             _ => r.span.clone(),
         },
     }
@@ -120,7 +127,10 @@ fn short(lines: &[&String]) -> String {
         .map(|l| {
             let l = l.as_str();
             if l.len() > 80 {
-                format!("`{}...`", &l[..l.char_indices().nth(77).map_or(l.len(), |(i, _)| i)])
+                format!(
+                    "`{}...`",
+                    &l[..l.char_indices().nth(77).map_or(l.len(), |(i, _)| i)]
+                )
             } else {
                 format!("`{l}`")
             }
@@ -131,6 +141,60 @@ fn short(lines: &[&String]) -> String {
     } else {
         text.join(", ")
     }
+}
+
+/// Every edit of `changes`, with the rule that made it (rules are numbered from 1 across the
+/// files, in order), for the GitHub and SARIF formats.
+fn pending_edits(files: &[RuleFile], changes: &[edit::FileChange]) -> Vec<PendingEdit> {
+    let mut rules_at: Vec<(&'static str, String)> = Vec::new();
+    for file in files {
+        for rule in &file.rules {
+            let (line, _) = rules::line_column(&file.source, rule.span().start);
+            rules_at.push((rule.kind(), format!("{}:{line}", file.path.display())));
+        }
+    }
+    let mut out = Vec::new();
+    for change in changes {
+        if change.created() {
+            let rule = change.edits.first().map_or(1, |e| e.rule);
+            let (kind, at) = rules_at
+                .get(rule.wrapping_sub(1))
+                .cloned()
+                .unwrap_or(("rule", String::new()));
+            out.push(PendingEdit {
+                rel: change.rel.clone(),
+                created: true,
+                kind,
+                rule_at: at,
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 1,
+                old: String::new(),
+                new: String::from_utf8_lossy(&change.new).into_owned(),
+            });
+            continue;
+        }
+        for e in &change.edits {
+            let (kind, at) = rules_at
+                .get(e.rule.wrapping_sub(1))
+                .cloned()
+                .unwrap_or(("rule", String::new()));
+            out.push(PendingEdit {
+                rel: change.rel.clone(),
+                created: false,
+                kind,
+                rule_at: at,
+                start_line: e.start_line,
+                start_column: e.start_column,
+                end_line: e.end_line,
+                end_column: e.end_column,
+                old: String::from_utf8_lossy(&e.old).into_owned(),
+                new: String::from_utf8_lossy(&e.new).into_owned(),
+            });
+        }
+    }
+    out
 }
 
 /// Runs `migrate`; returns the exit code.
@@ -149,9 +213,12 @@ pub fn migrate(
             }
         }
     }
-    let project = discover::discover(&opts.paths)?;
+    let mut project = discover::discover(&opts.paths)?;
+    if let Some(exclude) = &opts.options.exclude {
+        exclude.apply(&mut project);
+    }
     if let Some(p) = &opts.options.python {
-        crate::env::find_interpreter(Some(p), &project.rootdir).map_err(anyhow::Error::msg)?;
+        crate::env::check_explicit(p, &project.rootdir).map_err(anyhow::Error::msg)?;
     }
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
@@ -285,8 +352,10 @@ pub fn migrate(
                         match after.get(test) {
                             None => reasons.push(format!("{test} would no longer be collected")),
                             Some(now) if now != lines => {
-                                let gone: Vec<&String> = lines.iter().filter(|l| !now.contains(l)).collect();
-                                let new: Vec<&String> = now.iter().filter(|l| !lines.contains(l)).collect();
+                                let gone: Vec<&String> =
+                                    lines.iter().filter(|l| !now.contains(l)).collect();
+                                let new: Vec<&String> =
+                                    now.iter().filter(|l| !lines.contains(l)).collect();
                                 reasons.push(format!(
                                     "{test} would resolve differently: {} instead of {}",
                                     short(&new),
@@ -330,15 +399,30 @@ pub fn migrate(
         }
     }
     let changes = overlay.changes();
-    if opts.json {
-        writeln!(
+    crate::progress::finish();
+    match opts.format {
+        OutputFormat::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&edit::edits_json(&changes))?
-        )?;
-    } else {
-        out.write_all(&edit::unified_diff_bytes(&changes, opts.color))?;
+        )?,
+        OutputFormat::Text => out.write_all(&edit::unified_diff_bytes(&changes, opts.color))?,
+        OutputFormat::Github => out.write_all(
+            crate::formats::migrate_github(&pending_edits(&files, &changes), &project.rootdir)
+                .as_bytes(),
+        )?,
+        OutputFormat::Sarif => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::formats::migrate_sarif(
+                &pending_edits(&files, &changes),
+                &project.rootdir
+            ))?
+        )?,
     }
+    // The summary goes to stderr; `--quiet` drops it.
+    let mut sink = std::io::sink();
+    let err: &mut dyn Write = if opts.quiet { &mut sink } else { err };
     match opts.mode {
         Mode::Write => {
             if changes.is_empty() {

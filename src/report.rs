@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::check::{fixture_location, Diagnostic, Severity};
-use crate::index::{FixtureId, FixtureScope, Index, NodeKind, Origin};
+use crate::index::{FixtureId, FixtureScope, Index, NodeKind, Origin, PluginSource};
 use crate::resolve::{ItemResolution, Resolved};
 
 /// Colours for terminal output; all empty when colour is off.
@@ -106,9 +106,29 @@ fn scope_str(scope: FixtureScope) -> &'static str {
 }
 
 fn chain_entry(index: &Index, id: FixtureId) -> Value {
-    match fixture_location(index, id) {
-        Some((path, line)) => json!({"path": path, "line": line}),
-        None => json!({"path": null, "line": null}),
+    match (index.fixtures[id].origin, fixture_location(index, id)) {
+        (Origin::Code(code), Some((_, line))) => {
+            json!({"path": index.json_path(code.module), "line": line})
+        }
+        (_, Some((path, line))) => json!({"path": path, "line": line}),
+        (_, None) => json!({"path": null, "line": null}),
+    }
+}
+
+/// How a fixture's location reads in text output: `path:line`, plugins with their
+/// distribution, builtins as such.
+fn location_text(index: &Index, id: FixtureId) -> String {
+    let Some((path, line)) = fixture_location(index, id) else {
+        return "builtin".to_string();
+    };
+    match (index.fixtures[id].origin, index.distribution_of(id)) {
+        (Origin::Code(code), Some(dist)) if index.is_plugin_module(code.module) => {
+            format!("plugin {} ({path}:{line})", dist.name)
+        }
+        (Origin::Code(code), None) if index.is_plugin_module(code.module) => {
+            format!("plugin ({path}:{line})")
+        }
+        _ => format!("{path}:{line}"),
     }
 }
 
@@ -126,15 +146,20 @@ pub fn fixture_entry(index: &Index, name: &str, resolved: &Resolved) -> Value {
                 }),
                 Origin::Code(code) => {
                     let def = index.fixture_def(last);
-                    json!({
+                    let plugin = index.is_plugin_module(code.module);
+                    let mut entry = json!({
                         "name": name,
-                        "kind": "fixture",
-                        "path": index.modules()[code.module].rel,
+                        "kind": if plugin { "plugin" } else { "fixture" },
+                        "path": index.json_path(code.module),
                         "line": def.map(|d| d.function.first_line),
                         "function": def.map(|d| d.function.name.text.clone()),
                         "scope": scope_str(fixture.scope),
                         "chain": chain,
-                    })
+                    });
+                    if let Some(dist) = index.distribution_of(last).filter(|_| plugin) {
+                        entry["plugin"] = json!(dist.name);
+                    }
+                    entry
                 }
             }
         }
@@ -193,10 +218,11 @@ fn describe_resolution(index: &Index, name: &str, resolved: &Resolved) -> String
         Resolved::Defs(defs) => {
             let last = *defs.last().expect("Defs is never empty");
             let f = &index.fixtures[last];
-            match fixture_location(index, last) {
-                Some((p, l)) => format!("{name} [{} scope] -- {p}:{l}", scope_str(f.scope)),
-                None => format!("{name} [{} scope] -- builtin", scope_str(f.scope)),
-            }
+            format!(
+                "{name} [{} scope] -- {}",
+                scope_str(f.scope),
+                location_text(index, last)
+            )
         }
         Resolved::Request => format!("{name} -- builtin request object"),
         Resolved::Parametrize => format!("{name} -- direct parametrization"),
@@ -204,41 +230,97 @@ fn describe_resolution(index: &Index, name: &str, resolved: &Resolved) -> String
     }
 }
 
-/// Fixtures per holder, like `pytest --fixtures`.
+/// Fixtures per holder, like `pytest --fixtures`: the session's grouped into builtins, each
+/// plugin (in registration order) and the rootdir conftest.
 pub fn fixtures_listing(index: &Index, style: Style) -> String {
     let mut out = String::new();
     for node in &index.nodes {
         if node.fixtures.is_empty() {
             continue;
         }
-        let title = match node.kind {
-            NodeKind::Session => "session (builtins, plugins, rootdir conftest)".to_string(),
-            NodeKind::Dir => format!("{}/conftest.py", node.nodeid),
-            NodeKind::Module(_) | NodeKind::Class(_) => node.nodeid.clone(),
+        let sections = match node.kind {
+            NodeKind::Session => session_sections(index, &node.fixtures),
+            NodeKind::Dir => vec![(
+                format!("fixtures defined in {}/conftest.py", node.nodeid),
+                node.fixtures.clone(),
+            )],
+            NodeKind::Module(_) | NodeKind::Class(_) => vec![(
+                format!("fixtures defined in {}", node.nodeid),
+                node.fixtures.clone(),
+            )],
         };
-        let _ = writeln!(
-            out,
-            "{}-- fixtures defined in {title} --{}",
-            style.bold, style.reset
-        );
-        for &id in &node.fixtures {
-            let f = &index.fixtures[id];
-            let loc = fixture_location(index, id)
-                .map(|(p, l)| format!("{p}:{l}"))
-                .unwrap_or_else(|| "builtin".to_string());
-            let autouse = if f.autouse { ", autouse" } else { "" };
-            let _ = writeln!(
-                out,
-                "{}{}{} [{} scope{autouse}] -- {loc}",
-                style.cyan,
-                f.name,
-                style.reset,
-                scope_str(f.scope)
-            );
+        for (title, ids) in sections {
+            let _ = writeln!(out, "{}-- {title} --{}", style.bold, style.reset);
+            for id in ids {
+                let f = &index.fixtures[id];
+                let loc = match fixture_location(index, id) {
+                    Some((p, l)) => format!("{p}:{l}"),
+                    None => "builtin".to_string(),
+                };
+                let autouse = if f.autouse { ", autouse" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "{}{}{} [{} scope{autouse}] -- {loc}",
+                    style.cyan,
+                    f.name,
+                    style.reset,
+                    scope_str(f.scope)
+                );
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
     out
+}
+
+/// The session's fixtures in groups (first appearance order): builtins, one group per plugin,
+/// then the rootdir conftest and other session-wide modules.
+fn session_sections(index: &Index, ids: &[FixtureId]) -> Vec<(String, Vec<FixtureId>)> {
+    let mut sections: Vec<(String, Vec<FixtureId>)> = Vec::new();
+    for &id in ids {
+        let fixture = &index.fixtures[id];
+        let title = match (fixture.origin, index.plugin_of(id)) {
+            (Origin::Builtin(_) | Origin::Synthetic(_), _) => {
+                match index.builtin_set.version.as_deref() {
+                    Some(v) => format!("builtin fixtures (pytest {v})"),
+                    None => "builtin fixtures".to_string(),
+                }
+            }
+            (_, Some(plugin)) => plugin_title(index, plugin),
+            (_, None) => match fixture.holder {
+                Some(m) => format!("fixtures defined in {}", index.modules()[m].rel),
+                None => "session fixtures".to_string(),
+            },
+        };
+        match sections.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, v)) => v.push(id),
+            None => sections.push((title, vec![id])),
+        }
+    }
+    sections
+}
+
+/// "fixtures from plugin pytest-mock 3.17.0 (entry point `pytest_mock`)".
+fn plugin_title(index: &Index, plugin: &crate::index::LoadedPlugin) -> String {
+    let dist = plugin
+        .distribution
+        .and_then(|d| index.environment.as_ref()?.distributions.get(d));
+    let what = match dist {
+        Some(d) => match &d.version {
+            Some(v) => format!("{} {v}", d.name),
+            None => d.name.clone(),
+        },
+        None => format!("`{}`", plugin.name),
+    };
+    let how = match &plugin.source {
+        PluginSource::EntryPoint => format!("entry point `{}`", plugin.name),
+        PluginSource::Option(origin) => format!("`-p {}` in {origin}", plugin.name),
+        PluginSource::EnvVar => "PYTEST_PLUGINS".to_string(),
+        PluginSource::PytestPlugins(m) => {
+            format!("pytest_plugins in {}", index.modules()[*m].rel)
+        }
+    };
+    format!("fixtures from plugin {what} ({how})")
 }
 
 /// `fixmig explain NODEID`: each fixture the test gets, from where, and which rule chose it.
@@ -269,9 +351,16 @@ pub fn explain(index: &mut Index, item: usize, res: &ItemResolution) -> String {
             let last = *defs.last().expect("Defs is never empty");
             let holder = &index.nodes[index.fixtures[last].node];
             let rule = match holder.kind {
-                NodeKind::Session => {
-                    "session-wide definition (builtin, plugin or rootdir conftest)".to_string()
-                }
+                NodeKind::Session => match (index.fixtures[last].origin, index.plugin_of(last)) {
+                    (Origin::Builtin(_), _) => "builtin fixture of pytest".to_string(),
+                    (_, Some(plugin)) => {
+                        plugin_title(index, plugin).replacen("fixtures from plugin", "plugin", 1)
+                    }
+                    (_, None) => match index.fixtures[last].holder {
+                        Some(m) => format!("session-wide definition in {}", index.modules()[m].rel),
+                        None => "session-wide definition".to_string(),
+                    },
+                },
                 NodeKind::Dir => format!("closest conftest: {}/conftest.py", holder.nodeid),
                 NodeKind::Module(_) => format!("defined in the test module {}", holder.nodeid),
                 NodeKind::Class(_) => format!("defined on the class {}", holder.nodeid),

@@ -14,12 +14,19 @@ use crate::Analysis;
 /// has, then Jaro-Winkler as a tie-breaker.
 fn closeness(wanted: &str, other: &str) -> (f64, f64) {
     let words = |s: &str| -> BTreeSet<String> {
-        s.split('_').filter(|w| w.len() >= 2).map(str::to_lowercase).collect()
+        s.split('_')
+            .filter(|w| w.len() >= 2)
+            .map(str::to_lowercase)
+            .collect()
     };
     let a = words(wanted);
     let b = words(other);
     let shared = a.intersection(&b).filter(|w| w.len() >= 3).count();
-    let share = if a.is_empty() { 0.0 } else { shared as f64 / a.len() as f64 };
+    let share = if a.is_empty() {
+        0.0
+    } else {
+        shared as f64 / a.len() as f64
+    };
     (share, strsim::jaro_winkler(wanted, other))
 }
 
@@ -34,7 +41,12 @@ fn common_dir<'a>(dirs: impl Iterator<Item = &'a str>) -> String {
         let parts: Vec<&str> = d.split('/').filter(|p| !p.is_empty()).collect();
         common = Some(match common {
             None => parts,
-            Some(c) => c.iter().zip(&parts).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
+            Some(c) => c
+                .iter()
+                .zip(&parts)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
         });
     }
     common.unwrap_or_default().join("/")
@@ -75,7 +87,10 @@ pub fn suggest(analysis: &mut Analysis, moves: bool) -> String {
     for (item, res) in index.tests.iter().zip(&analysis.resolutions) {
         for name in &res.names {
             if matches!(res.get(name), Resolved::Unresolved) {
-                missing.entry(name.clone()).or_default().push(item.nodeid.clone());
+                missing
+                    .entry(name.clone())
+                    .or_default()
+                    .push(item.nodeid.clone());
             }
         }
     }
@@ -91,7 +106,11 @@ pub fn suggest(analysis: &mut Analysis, moves: bool) -> String {
         }
         let Some((_, target)) = best else { continue };
         let conftest = conftest_in(&dir);
-        let where_ = if dir.is_empty() { "the project".to_string() } else { format!("{dir}/") };
+        let where_ = if dir.is_empty() {
+            "the project".to_string()
+        } else {
+            format!("{dir}/")
+        };
         let _ = write!(
             out,
             "\n# `{name}` is requested by {} test{} under {where_} and defined nowhere they can see it;\n# `{target}` is the closest fixture visible there. Check that it is the same thing.\n[[alias]]\nname = \"{name}\"\ntarget = \"{target}\"\nconftest = \"{conftest}\"\ndeprecated = \"request {target}\"\n",
@@ -104,9 +123,16 @@ pub fn suggest(analysis: &mut Analysis, moves: bool) -> String {
     for (name, ids) in crate::plan::identical_conftest_fixtures(index) {
         let places: Vec<String> = ids
             .iter()
-            .filter_map(|id| index.fixtures[*id].holder.map(|h| index.modules()[h].rel.clone()))
+            .filter_map(|id| {
+                index.fixtures[*id]
+                    .holder
+                    .map(|h| index.modules()[h].rel.clone())
+            })
             .collect();
-        let dirs: Vec<&str> = places.iter().map(|p| p.rsplit_once('/').map_or("", |(d, _)| d)).collect();
+        let dirs: Vec<&str> = places
+            .iter()
+            .map(|p| p.rsplit_once('/').map_or("", |(d, _)| d))
+            .collect();
         let into = conftest_in(&common_dir(dirs.into_iter()));
         let _ = write!(
             out,
@@ -117,17 +143,27 @@ pub fn suggest(analysis: &mut Analysis, moves: bool) -> String {
 
     if moves {
         for (id, fixture) in index.fixtures.iter().enumerate() {
-            let Some(holder) = fixture.holder else { continue };
+            let Some(holder) = fixture.holder else {
+                continue;
+            };
             let module = &index.modules()[holder];
-            if module.role != crate::index::ModuleRole::Conftest || index.nodes[fixture.node].kind != NodeKind::Dir {
+            if module.role != crate::index::ModuleRole::Conftest
+                || index.nodes[fixture.node].kind != NodeKind::Dir
+            {
                 continue;
             }
-            let dir = module.rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let dir = module
+                .rel
+                .rsplit_once('/')
+                .map_or("", |(d, _)| d)
+                .to_string();
             let users: BTreeSet<String> = index
                 .tests
                 .iter()
                 .zip(&analysis.resolutions)
-                .filter(|(_, r)| matches!(r.get(&fixture.name), Resolved::Defs(d) if d.contains(&id)))
+                .filter(
+                    |(_, r)| matches!(r.get(&fixture.name), Resolved::Defs(d) if d.contains(&id)),
+                )
                 .map(|(t, _)| dir_of(&t.nodeid).to_string())
                 .collect();
             if users.is_empty() {

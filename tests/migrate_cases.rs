@@ -210,7 +210,9 @@ fn every_migration_case() {
                     .map(|(o, t, d)| (o.as_str(), t.as_str(), d.as_deref()));
                 // Consolidation keeps the code and moves it; a redirect (`replace_with`) changes
                 // names on purpose, so only its setup errors are compared.
-                let consolidation = ["move", "hoist", "merge", "remove"].iter().any(|k| rule_doc.get(k).is_some());
+                let consolidation = ["move", "hoist", "merge", "remove"]
+                    .iter()
+                    .any(|k| rule_doc.get(k).is_some());
                 let redirect = rule_doc
                     .get("remove")
                     .and_then(|r| r.as_array())

@@ -110,6 +110,7 @@ fn staging_rules_fit_the_example() {
                 r.defined_in.as_ref().map(|p| p.value.as_str()),
                 r.keep_alias,
             )),
+            other => panic!("the staging rules have no `{}` rule", other.kind()),
         }
     }
     assert_eq!(

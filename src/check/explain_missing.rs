@@ -86,8 +86,104 @@ pub fn explain(index: &mut Index, name: &str, node: NodeId) -> (Option<String>, 
             note: format!("`{fname}` defined here"),
         });
     }
+    // Provided by a well-known plugin that is not installed (or not loaded).
+    sentences.extend(plugin_hint(index, name));
     let help = (!sentences.is_empty()).then(|| sentences.join("; "));
     (help, related)
+}
+
+/// "`mocker` is provided by pytest-mock, which is not installed in .venv", or why an
+/// installed provider is not loaded.
+fn plugin_hint(index: &Index, name: &str) -> Option<String> {
+    let providers = crate::plugins::known_providers(name);
+    let removed = crate::plugins::REMOVED_FIXTURES
+        .iter()
+        .find(|(n, _, _)| *n == name);
+    if providers.is_empty() && removed.is_none() {
+        return None;
+    }
+    let label = index.environment_label();
+    let mut missing = Vec::new();
+    let mut sentences = Vec::new();
+    for known in &providers {
+        let normalized = crate::plugins::normalize(known.distribution);
+        let Some(env) = &index.environment else {
+            missing.push(known.distribution);
+            continue;
+        };
+        let Some(version) = env.installed.get(&normalized) else {
+            missing.push(known.distribution);
+            continue;
+        };
+        let shown = if version.is_empty() {
+            known.distribution.to_string()
+        } else {
+            format!("{} {version}", known.distribution)
+        };
+        let Some(dist) = env
+            .distributions
+            .iter()
+            .find(|d| d.normalized == normalized)
+        else {
+            sentences.push(format!(
+                "`{name}` is provided by {}, which is installed in {label} ({shown}) but declares no pytest11 entry point",
+                known.distribution
+            ));
+            continue;
+        };
+        let loaded = index.plugins.iter().any(|p| {
+            p.distribution
+                .and_then(|d| env.distributions.get(d))
+                .is_some_and(|d| d.normalized == normalized)
+        });
+        let blocked = dist
+            .entry_points
+            .iter()
+            .find_map(|ep| Some((ep, *index.plugin_state.blocked.get(&ep.name)?)));
+        let first_ep = dist.entry_points.first().map_or("", |ep| ep.name.as_str());
+        let sentence = if loaded {
+            format!("{shown} is installed in {label} and loaded, but does not define `{name}`")
+        } else if let Some((ep, origin)) = blocked {
+            format!(
+                "`{name}` is provided by {}, which is installed in {label} but disabled by `-p no:{}` in {origin}",
+                known.distribution, ep.name
+            )
+        } else if let Some(why) = &index.plugin_settings.autoload_disabled {
+            format!(
+                "`{name}` is provided by {}, which is installed in {label} but not loaded: {why}; add `-p {first_ep}` to addopts",
+                known.distribution
+            )
+        } else {
+            format!(
+                "`{name}` is provided by {}, which is installed in {label} but could not be loaded",
+                known.distribution
+            )
+        };
+        sentences.push(sentence);
+    }
+    if !missing.is_empty() {
+        let which = if missing.len() == 1 {
+            "which is"
+        } else {
+            "none of which is"
+        };
+        let place = if index.environment.is_some() {
+            format!("installed in {label}")
+        } else {
+            "installed (no Python environment was found: pass --python)".to_string()
+        };
+        sentences.insert(
+            0,
+            format!(
+                "`{name}` is provided by {}, {which} not {place}",
+                missing.join(" or ")
+            ),
+        );
+    }
+    if let Some((_, _, note)) = removed {
+        sentences.push(note.to_string());
+    }
+    Some(sentences.join("; "))
 }
 
 type Importer = (usize, usize, Option<(usize, String)>);
@@ -98,6 +194,9 @@ fn unloaded_definitions(index: &mut Index, name: &str) -> Vec<(String, String, u
     // Load what conditional imports that never run would have brought in.
     let mut skipped = Vec::new();
     for id in 0..index.modules().len() {
+        if index.modules()[id].environment {
+            continue;
+        }
         let Some(facts) = index.modules()[id].facts.as_ref() else {
             continue;
         };
@@ -136,7 +235,7 @@ fn unloaded_definitions(index: &mut Index, name: &str) -> Vec<(String, String, u
         .collect();
     let mut out = Vec::new();
     for (id, module) in index.modules().iter().enumerate() {
-        if holders.contains(&id) {
+        if holders.contains(&id) || module.environment {
             continue;
         }
         let Some(facts) = module.facts.as_ref() else {

@@ -210,6 +210,11 @@ pub fn rel_path(rootdir: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// Splits a command line like Python's `shlex.split` (for `PYTEST_ADDOPTS`).
+pub(crate) fn shlex_split(s: &str) -> Result<Vec<String>, String> {
+    shlex_split_str(s)
+}
+
 /// Discovers the project for `paths` (relative to the process's current directory;
 /// empty means the current directory).
 pub fn discover(paths: &[PathBuf]) -> Result<Project, ConfigError> {

@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::builtins;
 use crate::discover::{FileKind, Project};
 use crate::parse::{BindingKind, Indirect, Mark};
 
@@ -23,22 +22,8 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         .iter()
         .map(|u| u.value.clone())
         .collect();
-    let disabled = index.disabled_plugins.clone();
-    for b in builtins::active(&disabled) {
-        index.register(Fixture {
-            name: b.name.to_string(),
-            origin: Origin::Builtin(b),
-            scope: FixtureScope::Known(b.scope),
-            autouse: false,
-            has_params: false,
-            argnames: b.argnames.iter().map(|a| a.to_string()).collect(),
-            getfixturevalue: Vec::new(),
-            node: session,
-            holder: None,
-            uncertain: None,
-        });
-    }
-    let mut plugins_seen = HashSet::new();
+    // Builtins, `-p` options, entry points and PYTEST_PLUGINS, in pytest's order.
+    super::plugins::register_startup(index, session);
     let conftests: Vec<ModuleId> = files
         .iter()
         .filter(|(_, k)| matches!(k, FileKind::Conftest))
@@ -67,8 +52,10 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
     }
     let conftests = loaded;
     for &conftest in &conftests {
-        register_plugins(index, conftest, session, &mut plugins_seen);
+        super::plugins::consider_module(index, conftest, session);
     }
+    // pytest_configure: legacypath's `tmpdir` fixtures.
+    super::plugins::register_configure(index, session);
     for &conftest in &conftests {
         let dir = index.loader.modules[conftest]
             .path
@@ -93,33 +80,7 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         {
             continue;
         }
-        collect_module(index, project, module, session, &mut plugins_seen);
-    }
-}
-
-/// Registers the modules named by `pytest_plugins` in `module`, depth-first, once each.
-fn register_plugins(
-    index: &mut Index,
-    module: ModuleId,
-    session: NodeId,
-    seen: &mut HashSet<ModuleId>,
-) {
-    let plugins = index.loader.modules[module]
-        .facts
-        .as_ref()
-        .map(|f| f.pytest_plugins.clone())
-        .unwrap_or_default();
-    for plugin in plugins {
-        let Some(path) = index.loader.resolve_plugin(module, &plugin.text) else {
-            continue;
-        };
-        let id = index.loader.load(&path);
-        if !seen.insert(id) {
-            continue;
-        }
-        let ns = index.loader.namespace(id);
-        register_namespace(index, &ns, session, id, false);
-        register_plugins(index, id, session, seen);
+        collect_module(index, project, module, session);
     }
 }
 
@@ -172,7 +133,7 @@ fn scope_of(
 }
 
 /// Registers every fixture in a namespace, in `dir()` order, on `node`.
-fn register_namespace(
+pub(super) fn register_namespace(
     index: &mut Index,
     ns: &Namespace,
     node: NodeId,
@@ -224,13 +185,7 @@ fn register_namespace(
     }
 }
 
-fn collect_module(
-    index: &mut Index,
-    project: &Project,
-    module: ModuleId,
-    session: NodeId,
-    plugins_seen: &mut HashSet<ModuleId>,
-) {
+fn collect_module(index: &mut Index, project: &Project, module: ModuleId, session: NodeId) {
     let rel = index.loader.modules[module].rel.clone();
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let parent = dir_node(index, &dir);
@@ -266,7 +221,7 @@ fn collect_module(
         );
     }
     register_namespace(index, &ns, node, module, false);
-    register_plugins(index, module, session, plugins_seen);
+    super::plugins::consider_module(index, module, session);
     let module_marks = index.loader.modules[module]
         .facts
         .as_ref()
@@ -345,16 +300,7 @@ fn collect_class(
         .first()
         .map(|(_, d)| d.qualname.clone())
         .unwrap_or_default();
-    if has_plain(&merged, &["setup_class", "teardown_class"]) {
-        let name = format!("_xunit_setup_class_fixture_{qualname}");
-        register_synthetic(
-            index,
-            node,
-            name,
-            Scope::Class,
-            "xunit setup_class/teardown_class",
-        );
-    }
+    xunit_setup_class(index, node, &merged, &qualname);
     if has_plain(&merged, &["setup_method", "teardown_method"]) {
         let name = format!("_xunit_setup_method_fixture_{qualname}");
         register_synthetic(
@@ -366,13 +312,7 @@ fn collect_class(
         );
     }
     register_namespace(index, &merged, node, class.module, true);
-    // A class's own markers: each class's `pytestmark` along the reversed MRO.
-    let mut marks = Vec::new();
-    for (c, def) in defs.iter().rev() {
-        let _ = c;
-        marks.extend(def.pytestmark.iter().cloned());
-        marks.extend(def.decorator_marks.iter().cloned());
-    }
+    let marks = class_marks(defs.iter().rev().map(|(_, d)| d));
     let mut context = context.clone();
     context.levels.push((class.module, marks));
     let mut seen = HashSet::new();
@@ -616,22 +556,9 @@ fn collect_testcase(
         Scope::Class,
         "unittest setUpClass/tearDownClass",
     );
-    if has_plain(&merged, &["setup_class", "teardown_class"]) {
-        let name = format!("_xunit_setup_class_fixture_{qualname}");
-        register_synthetic(
-            index,
-            node,
-            name,
-            Scope::Class,
-            "xunit setup_class/teardown_class",
-        );
-    }
+    xunit_setup_class(index, node, &merged, &qualname);
     register_namespace(index, &merged, node, class.module, true);
-    let mut marks = Vec::new();
-    for def in defs.iter().rev() {
-        marks.extend(def.pytestmark.iter().cloned());
-        marks.extend(def.decorator_marks.iter().cloned());
-    }
+    let marks = class_marks(defs.iter().rev());
     let mut context = context.clone();
     context.levels.push((class.module, marks));
     let mut names: Vec<(String, super::CodeRef)> = merged
@@ -662,5 +589,27 @@ fn collect_testcase(
         item.argnames.clear();
         item.direct_params.clear();
         index.tests.push(item);
+    }
+}
+
+/// A class node's own markers: each class's `pytestmark` (body, then decorators) along the
+/// reversed MRO, base classes first.
+fn class_marks<'a>(reversed_mro: impl Iterator<Item = &'a crate::parse::ClassDef>) -> Vec<Mark> {
+    reversed_mro
+        .flat_map(|def| def.pytestmark.iter().chain(&def.decorator_marks).cloned())
+        .collect()
+}
+
+/// The autouse fixture pytest registers for xunit `setup_class`/`teardown_class`.
+fn xunit_setup_class(index: &mut Index, node: NodeId, merged: &Namespace, qualname: &str) {
+    if has_plain(merged, &["setup_class", "teardown_class"]) {
+        let name = format!("_xunit_setup_class_fixture_{qualname}");
+        register_synthetic(
+            index,
+            node,
+            name,
+            Scope::Class,
+            "xunit setup_class/teardown_class",
+        );
     }
 }

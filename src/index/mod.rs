@@ -1,22 +1,26 @@
 //! The index: every fixture definition pytest would register, on the collection node that
 //! holds it (session, directory, module, class), and every test item with what it requests.
 //!
-//! Built from discovery plus per-file facts. Registration order on each node follows pytest:
-//! builtins, then `pytest_plugins` modules, then the rootdir conftest on the session; on every
-//! other holder `dir()` order, i.e. sorted by attribute name.
+//! Built from discovery plus per-file facts and the Python environment's installed plugins.
+//! Registration order on each node follows pytest: on the session builtins, `-p` plugins,
+//! entry-point plugins, `PYTEST_PLUGINS`, the conftests' `pytest_plugins` modules, then the
+//! rootdir conftest (see [`plugins`]); on every other holder `dir()` order, i.e. sorted by
+//! attribute name.
 
 mod collect;
 pub mod namespace;
+pub mod plugins;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::builtins::Builtin;
+use crate::builtins::{Builtin, BuiltinSet};
 use crate::discover::{rel_path, FileKind, Project};
 use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ScopeSpec};
 pub use namespace::{ClassRef, CodeRef};
+pub use plugins::{LoadedPlugin, PluginSettings, PluginSource};
 
 /// Where file contents come from: the disk, or an overlay of planned edits over it.
 pub type SourceReader = std::sync::Arc<dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Send + Sync>;
@@ -84,6 +88,9 @@ pub struct Module {
     pub rel: String,
     pub role: ModuleRole,
     pub facts: Option<FileFacts>,
+    /// A file of the Python environment (site-packages, an editable install), not of the
+    /// project: plugins and what they import. Its `rel` is absolute when outside the rootdir.
+    pub environment: bool,
 }
 
 /// Why a binding might not exist at run time.
@@ -226,28 +233,45 @@ pub struct Index {
     node_names: Vec<HashMap<String, Vec<FixtureId>>>,
     pub loader: namespace::Loader,
     pub disabled_plugins: Vec<String>,
+    /// The project's Python environment, when an interpreter was found.
+    pub environment: Option<std::sync::Arc<crate::plugins::Environment>>,
+    /// The builtin fixtures in use: the environment's pytest's, else the pytest 9.2 table.
+    pub builtin_set: &'static BuiltinSet,
+    /// Plugins registered on the session, in registration order.
+    pub plugins: Vec<LoadedPlugin>,
+    pub plugin_settings: PluginSettings,
+    pub plugin_state: plugins::PluginState,
 }
 
 impl Index {
     /// Parses the project's files in parallel and builds the index.
     pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
         let options = opts.parse;
-        let parsed: Vec<(PathBuf, FileKind, Result<Option<FileFacts>, Problem>)> = project
-            .files
-            .par_iter()
-            .map(|f| {
-                let result = match reader(&f.path) {
-                    Ok(bytes) => match parse::parse_source(&bytes, options) {
-                        Ok(facts) => Ok(Some(facts)),
-                        Err(parse::ParseFailure::NotUtf8 { line }) => {
-                            Err(Problem::not_utf8(&project.rootdir, &f.path, line))
-                        }
-                    },
-                    Err(e) => Err(Problem::unreadable(&project.rootdir, &f.path, &e)),
-                };
-                (f.path.clone(), f.kind, result)
-            })
-            .collect();
+        // The environment (one interpreter query, the distributions' metadata, the plugin
+        // modules and the installed pytest's builtins) is read while the project is parsed.
+        let (parsed, (environment, builtin_set, preparsed)) = rayon::join(
+            || {
+                project
+                    .files
+                    .par_iter()
+                    .map(|f| {
+                        let result = match reader(&f.path) {
+                            Ok(bytes) => match parse::parse_source(&bytes, options) {
+                                Ok(facts) => Ok(Some(facts)),
+                                Err(parse::ParseFailure::NotUtf8 { line }) => {
+                                    Err(Problem::not_utf8(&project.rootdir, &f.path, line))
+                                }
+                            },
+                            Err(e) => Err(Problem::unreadable(&project.rootdir, &f.path, &e)),
+                        };
+                        crate::progress::inc();
+                        (f.path.clone(), f.kind, result)
+                    })
+                    .collect::<Vec<(PathBuf, FileKind, Result<Option<FileFacts>, Problem>)>>()
+            },
+            || load_environment(project, opts, reader),
+        );
+        crate::progress::phase("indexing", 0);
         let mut loader = namespace::Loader::new(
             project.rootdir.clone(),
             project.config.pythonpath.clone(),
@@ -255,6 +279,7 @@ impl Index {
             reader.clone(),
         );
         loader.python = opts.python.clone();
+        loader.set_environment(environment.clone(), preparsed);
         let mut files = Vec::new();
         for (path, kind, result) in parsed {
             let role = match kind {
@@ -276,7 +301,20 @@ impl Index {
             let id = loader.add(path, role, facts);
             files.push((id, kind));
         }
-        let disabled_plugins = disabled_plugins(&project.config.addopts);
+        let plugin_settings =
+            PluginSettings::from_config(&project.config.addopts, project.inifile.as_deref());
+        let disabled_plugins = plugin_settings.disabled();
+        if let Some(env) = &environment {
+            for p in &env.problems {
+                loader.problems.push(Problem {
+                    code: "FM904",
+                    path: p.path.to_string_lossy().into_owned(),
+                    line: p.line,
+                    column: 1,
+                    message: p.message.clone(),
+                });
+            }
+        }
         let mut index = Index {
             rootdir: project.rootdir.clone(),
             nodes: Vec::new(),
@@ -287,6 +325,11 @@ impl Index {
             node_names: Vec::new(),
             loader,
             disabled_plugins,
+            environment,
+            builtin_set,
+            plugins: Vec::new(),
+            plugin_settings,
+            plugin_state: plugins::PluginState::default(),
         };
         collect::populate(&mut index, project, &files);
         for w in &project.warnings {
@@ -395,6 +438,53 @@ impl Index {
         self.nodes.len() - 1
     }
 
+    /// How messages name the Python environment (`.venv`, `/path/venv`, an interpreter).
+    pub fn environment_label(&self) -> String {
+        match &self.environment {
+            Some(env) => env.label.clone(),
+            None => "the Python environment (none found: pass --python)".to_string(),
+        }
+    }
+
+    /// Code of a plugin rather than of the project: an environment file, or any file outside
+    /// the rootdir (what pytest's own report calls a plugin location).
+    pub fn is_plugin_module(&self, module: ModuleId) -> bool {
+        let m = &self.modules()[module];
+        m.environment || !m.path.starts_with(&self.rootdir)
+    }
+
+    /// A module's path for the JSON contract: relative to the rootdir inside it, absolute
+    /// outside it.
+    pub fn json_path(&self, module: ModuleId) -> String {
+        let m = &self.modules()[module];
+        if m.path.starts_with(&self.rootdir) {
+            rel_path(&self.rootdir, &m.path)
+        } else {
+            m.path.to_string_lossy().into_owned()
+        }
+    }
+
+    /// The plugin whose registration registered fixture `id` (its holder), if any.
+    pub fn plugin_of(&self, id: FixtureId) -> Option<&LoadedPlugin> {
+        let holder = self.fixtures[id].holder?;
+        self.plugins.iter().find(|p| p.module == Some(holder))
+    }
+
+    /// The distribution (display name, version) fixture `id` comes from: its registering
+    /// plugin's, else the one owning its code file.
+    pub fn distribution_of(&self, id: FixtureId) -> Option<&crate::plugins::Distribution> {
+        let env = self.environment.as_ref()?;
+        if let Some(d) = self.plugin_of(id).and_then(|p| p.distribution) {
+            return env.distributions.get(d);
+        }
+        match self.fixtures[id].origin {
+            Origin::Code(code) if self.modules()[code.module].environment => {
+                env.distribution_of(&self.modules()[code.module].path)
+            }
+            _ => None,
+        }
+    }
+
     /// The module owning a node (for module and class nodes).
     pub fn node_module(&self, node: NodeId) -> Option<ModuleId> {
         match self.nodes[node].kind {
@@ -405,21 +495,53 @@ impl Index {
     }
 }
 
-/// `-p no:NAME` options from `addopts`.
-fn disabled_plugins(addopts: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut it = addopts.iter();
-    while let Some(arg) = it.next() {
-        let value = if arg == "-p" {
-            it.next().cloned()
-        } else {
-            arg.strip_prefix("-p").map(str::to_string)
-        };
-        if let Some(name) = value.as_deref().and_then(|v| v.trim().strip_prefix("no:")) {
-            out.push(name.to_string());
+type LoadedEnvironment = (
+    Option<std::sync::Arc<crate::plugins::Environment>>,
+    &'static BuiltinSet,
+    Vec<(PathBuf, FileFacts)>,
+);
+
+/// The project's Python environment (`--python`, `$VIRTUAL_ENV`, `.venv`/`venv`, `python3`),
+/// the builtins of the pytest installed there, and its entry-point plugin modules parsed.
+/// Without an interpreter: no plugins, and the pytest 9.2 builtin table.
+fn load_environment(
+    project: &Project,
+    opts: &crate::Options,
+    reader: &SourceReader,
+) -> LoadedEnvironment {
+    let environment = crate::env::find_interpreter(opts.python.as_deref(), &project.rootdir)
+        .ok()
+        .flatten()
+        .and_then(|interpreter| {
+            crate::plugins::Environment::load(&interpreter, &project.rootdir).ok()
+        });
+    let Some(env) = environment else {
+        return (None, crate::builtins::table(), Vec::new());
+    };
+    let builtin_set = env
+        .pytest_dir
+        .as_deref()
+        .and_then(crate::builtins::from_pytest_dir)
+        .unwrap_or_else(crate::builtins::table);
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for d in &env.distributions {
+        for ep in &d.entry_points {
+            if let crate::plugins::Found::Source(p) = env.find_entry_module(d, &ep.module) {
+                if !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
         }
     }
-    out
+    let preparsed = paths
+        .into_par_iter()
+        .filter_map(|p| {
+            let bytes = reader(&p).ok()?;
+            let facts = parse::parse_source(&bytes, opts.parse).ok()?;
+            Some((p, facts))
+        })
+        .collect();
+    (Some(std::sync::Arc::new(env)), builtin_set, preparsed)
 }
 
 /// A fixture's scope from its decorator.

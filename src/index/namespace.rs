@@ -99,6 +99,11 @@ pub struct Loader {
     /// `--python`, and the environment asked for lazily (only `importorskip` needs it).
     pub python: Option<PathBuf>,
     env: std::sync::OnceLock<Option<crate::env::PythonEnv>>,
+    /// The Python environment: plugin modules and what they import are found on its
+    /// `sys.path`; project imports fall back to it.
+    pub environment: Option<Arc<crate::plugins::Environment>>,
+    /// Environment modules parsed ahead (in parallel with the project), taken by `load`.
+    preparsed: HashMap<PathBuf, FileFacts>,
     namespaces: HashMap<ModuleId, Option<Arc<Namespace>>>,
     /// Single names looked up in modules whose whole namespace is not needed.
     lookups: HashMap<(ModuleId, String), Option<Option<Entry>>>,
@@ -137,10 +142,32 @@ impl Loader {
             reader,
             python: None,
             env: std::sync::OnceLock::new(),
+            environment: None,
+            preparsed: HashMap::new(),
             namespaces: HashMap::new(),
             lookups: HashMap::new(),
             class_namespaces: HashMap::new(),
         }
+    }
+
+    /// Sets the Python environment (before any module is added), with modules parsed ahead.
+    pub fn set_environment(
+        &mut self,
+        environment: Option<Arc<crate::plugins::Environment>>,
+        preparsed: Vec<(PathBuf, FileFacts)>,
+    ) {
+        if let Some(env) = &environment {
+            let _ = self.env.set(Some(env.python.clone()));
+        }
+        self.environment = environment;
+        self.preparsed = preparsed.into_iter().collect();
+    }
+
+    /// Is `path` a file of the Python environment rather than of the project?
+    pub fn is_environment_path(&self, path: &Path) -> bool {
+        self.environment
+            .as_ref()
+            .is_some_and(|e| e.owns(path, &self.rootdir))
     }
 
     /// Reads a file the way the analysis does (through the overlay of planned edits, if any).
@@ -156,16 +183,25 @@ impl Loader {
             }
             return id;
         }
+        let environment = self.is_environment_path(&path);
         let dir = basedir(&path);
-        if !self.roots.contains(&dir) {
+        // An environment module's directory is on sys.path already; it is no import root
+        // for the project.
+        if !environment && !self.roots.contains(&dir) {
             self.roots.push(dir);
         }
+        let rel = if environment && !path.starts_with(&self.rootdir) {
+            path.to_string_lossy().into_owned()
+        } else {
+            rel_path(&self.rootdir, &path)
+        };
         let id = self.modules.len();
         self.modules.push(Module {
-            rel: rel_path(&self.rootdir, &path),
+            rel,
             path: path.clone(),
             role,
             facts,
+            environment,
         });
         self.by_path.insert(path, id);
         id
@@ -176,15 +212,17 @@ impl Loader {
         if let Some(&id) = self.by_path.get(path) {
             return id;
         }
-        let facts = match (self.reader)(path) {
-            Ok(bytes) => match parse::parse_source(&bytes, self.options) {
-                Ok(f) => Some(f),
-                Err(parse::ParseFailure::NotUtf8 { line }) => {
-                    self.problems
-                        .push(Problem::not_utf8(&self.rootdir, path, line));
-                    None
-                }
-            },
+        let parsed = match self.preparsed.remove(path) {
+            Some(facts) => Ok(Ok(facts)),
+            None => (self.reader)(path).map(|bytes| parse::parse_source(&bytes, self.options)),
+        };
+        let facts = match parsed {
+            Ok(Ok(f)) => Some(f),
+            Ok(Err(parse::ParseFailure::NotUtf8 { line })) => {
+                self.problems
+                    .push(Problem::not_utf8(&self.rootdir, path, line));
+                None
+            }
             Err(e) => {
                 self.problems
                     .push(Problem::unreadable(&self.rootdir, path, &e));
@@ -192,8 +230,18 @@ impl Loader {
             }
         };
         if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
-            self.problems
-                .push(Problem::syntax(&self.rootdir, path, line, col));
+            if self.is_environment_path(path) {
+                self.problems.push(Problem {
+                    code: "FM904",
+                    path: path.to_string_lossy().into_owned(),
+                    line,
+                    column: col,
+                    message: "a module of an installed plugin does not parse (pytest cannot import it); its fixtures are taken only from the statements that parse".to_string(),
+                });
+            } else {
+                self.problems
+                    .push(Problem::syntax(&self.rootdir, path, line, col));
+            }
         }
         self.add(path.to_path_buf(), ModuleRole::Imported, facts)
     }
@@ -226,10 +274,60 @@ impl Loader {
             }
             return try_root(&dir);
         }
+        // A plugin's absolute imports go through the environment's sys.path only.
+        if self.modules[from].environment {
+            return self.environment_module(&target.module);
+        }
         let own = basedir(from_path);
-        std::iter::once(&own)
+        if let Some(found) = std::iter::once(&own)
             .chain(self.roots.iter())
             .find_map(|r| try_root(r))
+        {
+            return Some(found);
+        }
+        // A top-level package of the project shadows the environment's: `pkg.missing` of a
+        // project `pkg` is missing. Other imports are looked up in the environment.
+        if self.project_has_top_level(&own, &target.module) {
+            return None;
+        }
+        self.environment_module(&target.module)
+    }
+
+    /// Is the top-level name of `dotted` a module or package of the project (on `own` or the
+    /// import roots)?
+    fn project_has_top_level(&self, own: &Path, dotted: &str) -> bool {
+        let top = dotted.split('.').next().unwrap_or(dotted);
+        !top.is_empty()
+            && std::iter::once(own)
+                .chain(self.roots.iter().map(PathBuf::as_path))
+                .any(|r| r.join(top).is_dir() || r.join(format!("{top}.py")).is_file())
+    }
+
+    /// The source file of module `dotted` in the Python environment, if it has one.
+    fn environment_module(&self, dotted: &str) -> Option<PathBuf> {
+        self.environment.as_ref()?.find_source(dotted)
+    }
+
+    /// Finds a module named on the command line (`-p`) or in `PYTEST_PLUGINS`: the project's
+    /// import roots (`pythonpath`, the rootdir, ...), then the environment.
+    pub fn resolve_absolute(&self, dotted: &str) -> Option<PathBuf> {
+        let parts: Vec<&str> = dotted.split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        let found = self.roots.iter().find_map(|root| {
+            let mut p = root.clone();
+            for part in &parts {
+                p.push(part);
+            }
+            let file = p.with_extension("py");
+            if file.is_file() {
+                return Some(file);
+            }
+            let init = p.join("__init__.py");
+            init.is_file().then_some(init)
+        });
+        found.or_else(|| self.environment_module(dotted))
     }
 
     /// Can `module` (dotted) be imported from `from`: a project module, or one the Python
@@ -324,9 +422,21 @@ impl Loader {
     }
 
     fn all_resolve(&self, module: ModuleId, imports: &[ImportTarget]) -> bool {
-        imports
-            .iter()
-            .all(|t| self.resolve_import(module, t).is_some())
+        imports.iter().all(|t| {
+            self.resolve_import(module, t).is_some()
+                || (t.level == 0 && self.importable_from_environment(module, &t.module))
+        })
+    }
+
+    /// An import no source file answers that the environment still satisfies: the standard
+    /// library, builtin and compiled modules (unless the project has that top-level name).
+    fn importable_from_environment(&self, module: ModuleId, dotted: &str) -> bool {
+        let Some(env) = &self.environment else {
+            return false;
+        };
+        let own = basedir(&self.modules[module].path);
+        (self.modules[module].environment || !self.project_has_top_level(&own, dotted))
+            && env.has_top_level(dotted)
     }
 
     /// Applies a binding's conditions: `None` when it never runs, else its uncertainty.

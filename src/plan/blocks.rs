@@ -28,7 +28,10 @@ pub fn top_level_statement(tree: &Tree, at: usize) -> Option<Node<'_>> {
 }
 
 fn line_start(src: &[u8], at: usize) -> usize {
-    src[..at].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
+    src[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1)
 }
 
 fn line_end(src: &[u8], at: usize) -> usize {
@@ -51,20 +54,30 @@ pub fn block(src: &[u8], stmt: Node) -> Block {
         }
         let prev_start = line_start(src, start - 1);
         let line = &src[prev_start..start];
-        let trimmed: Vec<u8> = line.iter().copied().skip_while(|b| *b == b' ' || *b == b'\t').collect();
+        let trimmed: Vec<u8> = line
+            .iter()
+            .copied()
+            .skip_while(|b| *b == b' ' || *b == b'\t')
+            .collect();
         if trimmed.starts_with(b"#") {
             start = prev_start;
         } else {
             break;
         }
     }
-    let end = line_end(src, stmt.end_byte().saturating_sub(1).max(stmt.start_byte()));
+    let end = line_end(
+        src,
+        stmt.end_byte().saturating_sub(1).max(stmt.start_byte()),
+    );
     let text = String::from_utf8_lossy(&src[start..end]).into_owned();
     // Take the blank lines before it too (PEP 8's two), so the file keeps its spacing.
     let mut remove_start = start;
     while remove_start > 0 {
         let prev_start = line_start(src, remove_start - 1);
-        if src[prev_start..remove_start].iter().all(|b| b.is_ascii_whitespace()) {
+        if src[prev_start..remove_start]
+            .iter()
+            .all(|b| b.is_ascii_whitespace())
+        {
             remove_start = prev_start;
         } else {
             break;
@@ -75,7 +88,10 @@ pub fn block(src: &[u8], stmt: Node) -> Block {
         // At the top of the file: take the blank lines after it instead.
         while remove_end < src.len() {
             let next_end = line_end(src, remove_end);
-            if src[remove_end..next_end].iter().all(|b| b.is_ascii_whitespace()) {
+            if src[remove_end..next_end]
+                .iter()
+                .all(|b| b.is_ascii_whitespace())
+            {
                 remove_end = next_end;
             } else {
                 break;
@@ -106,12 +122,19 @@ fn text(node: Node, src: &[u8]) -> String {
     String::from_utf8_lossy(&src[node.byte_range()]).into_owned()
 }
 
-fn collect(node: Node, src: &[u8], used: &mut BTreeSet<String>, bound: &mut BTreeSet<String>, top: bool) {
+fn collect(
+    node: Node,
+    src: &[u8],
+    used: &mut BTreeSet<String>,
+    bound: &mut BTreeSet<String>,
+    top: bool,
+) {
     match node.kind() {
         "identifier" => {
             let parent = node.parent();
             let is_name_of = |kind: &str, field: &str| {
-                parent.is_some_and(|p| p.kind() == kind && p.child_by_field_name(field) == Some(node))
+                parent
+                    .is_some_and(|p| p.kind() == kind && p.child_by_field_name(field) == Some(node))
             };
             if is_name_of("attribute", "attribute") || is_name_of("keyword_argument", "name") {
                 return;
@@ -130,7 +153,9 @@ fn collect(node: Node, src: &[u8], used: &mut BTreeSet<String>, bound: &mut BTre
             for p in node.named_children(&mut cursor) {
                 let name = match p.kind() {
                     "identifier" => Some(p),
-                    "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                    "default_parameter" | "typed_default_parameter" => {
+                        p.child_by_field_name("name")
+                    }
                     _ => p.named_child(0),
                 };
                 if let Some(n) = name.filter(|n| n.kind() == "identifier") {
@@ -155,7 +180,13 @@ fn collect(node: Node, src: &[u8], used: &mut BTreeSet<String>, bound: &mut BTre
     }
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        collect(child, src, used, bound, top && node.kind() == "decorated_definition");
+        collect(
+            child,
+            src,
+            used,
+            bound,
+            top && node.kind() == "decorated_definition",
+        );
     }
 }
 

@@ -45,7 +45,13 @@ fn module_at(index: &Index, path: &Path) -> Option<ModuleId> {
 fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) -> Option<usize> {
     let facts = index.modules()[module].facts.as_ref()?;
     facts.bindings.iter().rposition(|b| match &b.kind {
-        BindingKind::Fixture(d) => d.marker.name.as_ref().map_or(b.name.as_str(), |n| n.text.as_str()) == fixture,
+        BindingKind::Fixture(d) => {
+            d.marker
+                .name
+                .as_ref()
+                .map_or(b.name.as_str(), |n| n.text.as_str())
+                == fixture
+        }
         _ => false,
     })
 }
@@ -58,7 +64,10 @@ fn defined_fixtures(index: &Index, module: ModuleId) -> Vec<String> {
         .filter_map(|b| match &b.kind {
             BindingKind::Fixture(d) => Some(format!(
                 "`{}`",
-                d.marker.name.as_ref().map_or(b.name.as_str(), |n| n.text.as_str())
+                d.marker
+                    .name
+                    .as_ref()
+                    .map_or(b.name.as_str(), |n| n.text.as_str())
             )),
             _ => None,
         })
@@ -84,8 +93,15 @@ fn carry(
 ) -> Carried {
     let facts = index.modules()[from].facts.clone().unwrap_or_default();
     let dest = to.and_then(|t| index.modules()[t].facts.clone());
-    let src = index.loader.read(&index.modules()[from].path).unwrap_or_default();
-    let offset = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let src = index
+        .loader
+        .read(&index.modules()[from].path)
+        .unwrap_or_default();
+    let offset = if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let body = &src[offset..];
     let mut out = Carried {
         blocks: Vec::new(),
@@ -93,7 +109,9 @@ fn carry(
         missing: Vec::new(),
         conflicts: Vec::new(),
     };
-    let Some(tree) = blocks::parse_tree(body) else { return out };
+    let Some(tree) = blocks::parse_tree(body) else {
+        return out;
+    };
     let mut queue: Vec<usize> = start;
     let mut done: BTreeSet<usize> = BTreeSet::new();
     let rel = &index.modules()[from].rel;
@@ -102,8 +120,12 @@ fn carry(
             continue;
         }
         let binding = &facts.bindings[b];
-        let at = binding.name_span.map_or(0, |s| s.start.saturating_sub(offset));
-        let Some(stmt) = blocks::top_level_statement(&tree, at) else { continue };
+        let at = binding
+            .name_span
+            .map_or(0, |s| s.start.saturating_sub(offset));
+        let Some(stmt) = blocks::top_level_statement(&tree, at) else {
+            continue;
+        };
         let mut block = blocks::block(body, stmt);
         block.remove = block.remove.start + offset..block.remove.end + offset;
         out.blocks.push(block);
@@ -152,7 +174,13 @@ fn carry(
 }
 
 /// Edits that insert `blocks` (and `imports`) at the end of `path`, creating it if needed.
-fn insert_blocks(index: &Index, path: &Path, texts: &[String], imports: &BTreeSet<String>, planned: &mut Planned) {
+fn insert_blocks(
+    index: &Index,
+    path: &Path,
+    texts: &[String],
+    imports: &BTreeSet<String>,
+    planned: &mut Planned,
+) {
     let existing = module_at(index, path).filter(|_| index.loader.read(path).is_ok());
     match existing {
         Some(m) => {
@@ -195,7 +223,9 @@ fn insert_blocks(index: &Index, path: &Path, texts: &[String], imports: &BTreeSe
                 }
                 content.push_str(text);
             }
-            planned.creates.push((path.to_path_buf(), content.into_bytes()));
+            planned
+                .creates
+                .push((path.to_path_buf(), content.into_bytes()));
         }
     }
 }
@@ -204,14 +234,23 @@ fn dir_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-pub fn plan_move(analysis: &mut Analysis, project: &Project, spec: &MoveSpec) -> Result<Planned, PlanError> {
+pub fn plan_move(
+    analysis: &mut Analysis,
+    project: &Project,
+    spec: &MoveSpec,
+) -> Result<Planned, PlanError> {
     let index = &analysis.index;
     let from_path = project.rootdir.join(&spec.from);
     let to_path = project.rootdir.join(&spec.to);
-    let Some(from) = module_at(index, &from_path).filter(|m| index.modules()[*m].role == ModuleRole::Conftest) else {
+    let Some(from) =
+        module_at(index, &from_path).filter(|m| index.modules()[*m].role == ModuleRole::Conftest)
+    else {
         return Err(PlanError::invalid(
             Field::From,
-            format!("{} is not a conftest.py that pytest loads in this project", spec.from),
+            format!(
+                "{} is not a conftest.py that pytest loads in this project",
+                spec.from
+            ),
             None,
         ));
     };
@@ -225,7 +264,11 @@ pub fn plan_move(analysis: &mut Analysis, project: &Project, spec: &MoveSpec) ->
         return Err(PlanError::invalid(
             Field::Fixture,
             format!("{} defines no fixture named `{}`", spec.from, spec.fixture),
-            Some(if defined.is_empty() { "it defines no fixtures".into() } else { format!("it defines {}", defined.join(", ")) }),
+            Some(if defined.is_empty() {
+                "it defines no fixtures".into()
+            } else {
+                format!("it defines {}", defined.join(", "))
+            }),
         ));
     };
     if to.is_some_and(|t| fixture_binding(index, t, &spec.fixture).is_some()) {
@@ -234,7 +277,14 @@ pub fn plan_move(analysis: &mut Analysis, project: &Project, spec: &MoveSpec) ->
             reasons: vec!["remove one of the definitions first ([[remove]]), or use [[hoist]] if they are the same code".into()],
         });
     }
-    let carried = carry(index, from, to, dir_of(&spec.from) == dir_of(&spec.to), vec![binding], &spec.carry);
+    let carried = carry(
+        index,
+        from,
+        to,
+        dir_of(&spec.from) == dir_of(&spec.to),
+        vec![binding],
+        &spec.carry,
+    );
     let mut reasons = carried.conflicts.clone();
     if !carried.missing.is_empty() {
         reasons.push(format!(
@@ -253,7 +303,10 @@ pub fn plan_move(analysis: &mut Analysis, project: &Project, spec: &MoveSpec) ->
     }
     if !reasons.is_empty() {
         return Err(PlanError::Refused {
-            message: format!("`{}` cannot move from {} to {}", spec.fixture, spec.from, spec.to),
+            message: format!(
+                "`{}` cannot move from {} to {}",
+                spec.fixture, spec.from, spec.to
+            ),
             reasons,
         });
     }
@@ -274,13 +327,21 @@ pub fn plan_move(analysis: &mut Analysis, project: &Project, spec: &MoveSpec) ->
     Ok(planned)
 }
 
-pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) -> Result<Planned, PlanError> {
+pub fn plan_hoist(
+    analysis: &mut Analysis,
+    project: &Project,
+    spec: &HoistSpec,
+) -> Result<Planned, PlanError> {
     let index = &analysis.index;
     // Definitions written in conftests themselves (not imported into them).
     let mut copies: Vec<(ModuleId, usize)> = Vec::new();
     for f in index.fixtures.iter().filter(|f| f.name == spec.fixture) {
         if let (Origin::Code(c), Some(holder)) = (f.origin, f.holder) {
-            if c.class.is_none() && c.module == holder && index.modules()[holder].role == ModuleRole::Conftest && !copies.contains(&(c.module, c.binding)) {
+            if c.class.is_none()
+                && c.module == holder
+                && index.modules()[holder].role == ModuleRole::Conftest
+                && !copies.contains(&(c.module, c.binding))
+            {
                 copies.push((c.module, c.binding));
             }
         }
@@ -290,7 +351,12 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
         None => {
             let dirs: Vec<Vec<&str>> = copies
                 .iter()
-                .map(|(m, _)| dir_of(&index.modules()[*m].rel).split('/').filter(|p| !p.is_empty()).collect())
+                .map(|(m, _)| {
+                    dir_of(&index.modules()[*m].rel)
+                        .split('/')
+                        .filter(|p| !p.is_empty())
+                        .collect()
+                })
                 .collect();
             let mut common: Vec<&str> = dirs.first().cloned().unwrap_or_default();
             for d in &dirs[1.min(dirs.len())..] {
@@ -298,7 +364,11 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
                 common.truncate(n);
             }
             let dir = common.join("/");
-            if dir.is_empty() { "conftest.py".to_string() } else { format!("{dir}/conftest.py") }
+            if dir.is_empty() {
+                "conftest.py".to_string()
+            } else {
+                format!("{dir}/conftest.py")
+            }
         }
     };
     let target_path = project.rootdir.join(&target_rel);
@@ -309,7 +379,11 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
         }
         return Err(PlanError::invalid(
             Field::Fixture,
-            format!("`{}` is defined in {} conftest(s); hoisting needs at least two identical copies", spec.fixture, copies.len()),
+            format!(
+                "`{}` is defined in {} conftest(s); hoisting needs at least two identical copies",
+                spec.fixture,
+                copies.len()
+            ),
             None,
         ));
     }
@@ -318,13 +392,30 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
     for (m, b) in &copies {
         let path = &index.modules()[*m].path;
         let src = index.loader.read(path).unwrap_or_default();
-        let offset = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let offset = if src.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         let body = &src[offset..];
         let facts = index.modules()[*m].facts.as_ref();
-        let at = facts.and_then(|f| f.bindings[*b].name_span).map_or(0, |s| s.start - offset);
-        let tree = blocks::parse_tree(body).ok_or_else(|| PlanError::invalid(Field::Rule, format!("{} does not parse", index.modules()[*m].rel), None))?;
-        let stmt = blocks::top_level_statement(&tree, at).ok_or_else(|| PlanError::invalid(Field::Rule, "definition not found", None))?;
-        texts.push((blocks::normalized(body, stmt), blocks::block(body, stmt).text, index.modules()[*m].rel.clone()));
+        let at = facts
+            .and_then(|f| f.bindings[*b].name_span)
+            .map_or(0, |s| s.start - offset);
+        let tree = blocks::parse_tree(body).ok_or_else(|| {
+            PlanError::invalid(
+                Field::Rule,
+                format!("{} does not parse", index.modules()[*m].rel),
+                None,
+            )
+        })?;
+        let stmt = blocks::top_level_statement(&tree, at)
+            .ok_or_else(|| PlanError::invalid(Field::Rule, "definition not found", None))?;
+        texts.push((
+            blocks::normalized(body, stmt),
+            blocks::block(body, stmt).text,
+            index.modules()[*m].rel.clone(),
+        ));
     }
     let (first_norm, first_text, first_rel) = texts[0].clone();
     for (norm, text, rel) in &texts[1..] {
@@ -334,8 +425,13 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
                 .header(&first_rel, rel)
                 .to_string();
             return Err(PlanError::Refused {
-                message: format!("the definitions of `{}` are not the same code", spec.fixture),
-                reasons: vec![format!("{first_rel} and {rel} differ (formatting and comments aside):\n{diff}")],
+                message: format!(
+                    "the definitions of `{}` are not the same code",
+                    spec.fixture
+                ),
+                reasons: vec![format!(
+                    "{first_rel} and {rel} differ (formatting and comments aside):\n{diff}"
+                )],
             });
         }
     }
@@ -347,7 +443,11 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
         if !carried.missing.is_empty() || !carried.conflicts.is_empty() {
             let mut reasons = carried.conflicts.clone();
             if !carried.missing.is_empty() {
-                reasons.push(format!("it uses module-level names of {}: {}", index.modules()[*m].rel, carried.missing.join(", ")));
+                reasons.push(format!(
+                    "it uses module-level names of {}: {}",
+                    index.modules()[*m].rel,
+                    carried.missing.join(", ")
+                ));
             }
             return Err(PlanError::Refused {
                 message: format!("`{}` cannot be hoisted into {target_rel}", spec.fixture),
@@ -357,7 +457,7 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
         if Some(i) == keep {
             continue;
         }
-        if i == 0 || keep.is_none() && i == 0 {
+        if i == 0 {
             imports.extend(carried.imports.clone());
         }
         let path = index.modules()[*m].path.clone();
@@ -376,17 +476,29 @@ pub fn plan_hoist(analysis: &mut Analysis, project: &Project, spec: &HoistSpec) 
     Ok(planned)
 }
 
-pub fn plan_remove(analysis: &mut Analysis, project: &Project, spec: &RemoveSpec) -> Result<Planned, PlanError> {
+pub fn plan_remove(
+    analysis: &mut Analysis,
+    project: &Project,
+    spec: &RemoveSpec,
+) -> Result<Planned, PlanError> {
     let path = project.rootdir.join(&spec.defined_in);
     if !path.is_file() && analysis.index.loader.read(&path).is_err() {
-        return Err(PlanError::invalid(Field::DefinedIn, format!("`{}` does not exist in the project", spec.defined_in), None));
+        return Err(PlanError::invalid(
+            Field::DefinedIn,
+            format!("`{}` does not exist in the project", spec.defined_in),
+            None,
+        ));
     }
     let module = analysis.index.loader.load(&path);
     let index = &analysis.index;
     let Some(binding) = fixture_binding(index, module, &spec.fixture) else {
         return Ok(Planned::default()); // already removed
     };
-    let code = CodeRef { module, class: None, binding };
+    let code = CodeRef {
+        module,
+        class: None,
+        binding,
+    };
     let ids: BTreeSet<FixtureId> = index
         .fixtures
         .iter()
@@ -404,7 +516,11 @@ pub fn plan_remove(analysis: &mut Analysis, project: &Project, spec: &RemoveSpec
     let mut planned = Planned::default();
     if !users.is_empty() {
         let Some(replacement) = &spec.replace_with else {
-            let mut reasons: Vec<String> = users.iter().take(20).map(|t| format!("{t} uses it")).collect();
+            let mut reasons: Vec<String> = users
+                .iter()
+                .take(20)
+                .map(|t| format!("{t} uses it"))
+                .collect();
             if users.len() > 20 {
                 reasons.push(format!("... and {} more tests", users.len() - 20));
             }
@@ -413,15 +529,25 @@ pub fn plan_remove(analysis: &mut Analysis, project: &Project, spec: &RemoveSpec
                 reasons,
             });
         };
-        planned = super::rename::plan_redirect(analysis, project, &spec.fixture, replacement, code)?;
+        planned =
+            super::rename::plan_redirect(analysis, project, &spec.fixture, replacement, code)?;
     }
     let index = &analysis.index;
     let src = index.loader.read(&path).unwrap_or_default();
-    let offset = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let offset = if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let body = &src[offset..];
     let facts = index.modules()[module].facts.as_ref();
-    let at = facts.and_then(|f| f.bindings[binding].name_span).map_or(0, |s| s.start - offset);
-    if let Some(stmt) = blocks::parse_tree(body).as_ref().and_then(|t| blocks::top_level_statement(t, at).map(|s| blocks::block(body, s))) {
+    let at = facts
+        .and_then(|f| f.bindings[binding].name_span)
+        .map_or(0, |s| s.start - offset);
+    if let Some(stmt) = blocks::parse_tree(body)
+        .as_ref()
+        .and_then(|t| blocks::top_level_statement(t, at).map(|s| blocks::block(body, s)))
+    {
         planned.edits.push(TextEdit {
             path,
             start: stmt.remove.start + offset,
@@ -465,26 +591,39 @@ pub fn resolution_fingerprint(analysis: &Analysis) -> BTreeMap<String, Vec<Strin
     out
 }
 
-fn fixture_code(index: &Index, id: FixtureId, trees: &mut HashMap<PathBuf, Option<(tree_sitter::Tree, Vec<u8>)>>) -> String {
+fn fixture_code(
+    index: &Index,
+    id: FixtureId,
+    trees: &mut HashMap<PathBuf, Option<(tree_sitter::Tree, Vec<u8>)>>,
+) -> String {
     let fixture = &index.fixtures[id];
     let Origin::Code(code) = fixture.origin else {
         return format!("builtin {}", fixture.name);
     };
-    let Some(def) = index.fixture_def(id) else { return String::new() };
+    let Some(def) = index.fixture_def(id) else {
+        return String::new();
+    };
     let path = index.modules()[code.module].path.clone();
     let entry = trees.entry(path.clone()).or_insert_with(|| {
         let src = index.loader.read(&path).ok()?;
         let tree = blocks::parse_tree(&src)?;
         Some((tree, src))
     });
-    let Some((tree, src)) = entry else { return String::new() };
+    let Some((tree, src)) = entry else {
+        return String::new();
+    };
     let at = def.function.span.start;
-    let node = tree.root_node().descendant_for_byte_range(def.function.name.span.start, def.function.name.span.start + 1);
+    let node = tree.root_node().descendant_for_byte_range(
+        def.function.name.span.start,
+        def.function.name.span.start + 1,
+    );
     let mut node = match node {
         Some(n) => n,
         None => return String::new(),
     };
-    while node.start_byte() > at || !matches!(node.kind(), "decorated_definition" | "function_definition") {
+    while node.start_byte() > at
+        || !matches!(node.kind(), "decorated_definition" | "function_definition")
+    {
         match node.parent() {
             Some(p) => node = p,
             None => break,
@@ -502,7 +641,10 @@ pub fn identical_conftest_fixtures(index: &Index) -> Vec<(String, Vec<FixtureId>
     let mut by_name: BTreeMap<&str, Vec<FixtureId>> = BTreeMap::new();
     for (id, f) in index.fixtures.iter().enumerate() {
         if let (Origin::Code(c), Some(holder)) = (f.origin, f.holder) {
-            if c.class.is_none() && c.module == holder && index.modules()[holder].role == ModuleRole::Conftest {
+            if c.class.is_none()
+                && c.module == holder
+                && index.modules()[holder].role == ModuleRole::Conftest
+            {
                 by_name.entry(f.name.as_str()).or_default().push(id);
             }
         }

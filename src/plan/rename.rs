@@ -152,12 +152,27 @@ impl Planner<'_> {
             return;
         };
         let rename = resolves_to.is_some_and(|t| self.member(t));
+        let name = &self.spec.fixture;
+        if rename && self.index.modules()[code.module].environment {
+            // An installed plugin's fixture requests the renamed definition: its code is never
+            // edited. With the old name kept (an alias, or a redirect) the request still
+            // resolves; otherwise the rename would leave it requesting a name that is gone.
+            if self.spec.keep_alias || self.spec.redirect {
+                return;
+            }
+            let requester_name = &self.index.fixtures[requester].name;
+            self.reasons.push(format!(
+                "{}:{}: `{requester_name}` of an installed plugin requests `{name}` (for {witness}), and fixmig does not edit installed code; keep the old name as an alias (`keep_alias = true`)",
+                self.index.modules()[code.module].rel,
+                def.function.first_line
+            ));
+            return;
+        }
         let decision = Decision {
             rename,
             witness: witness.to_string(),
             node,
         };
-        let name = &self.spec.fixture;
         if let Some(p) = def.function.params.iter().find(|p| &p.name.text == name) {
             self.decide(code.module, p.name.span, SiteKind::Param, decision.clone());
         }
@@ -211,6 +226,10 @@ fn family(
 ) -> Result<BTreeSet<CodeRef>, PlanError> {
     let mut family = BTreeSet::new();
     let wanted = |module: ModuleId, index: &Index, family: &mut BTreeSet<CodeRef>| {
+        // Installed plugins' code (site-packages, editable installs) is never edited.
+        if index.modules()[module].environment {
+            return;
+        }
         let Some(facts) = index.modules()[module].facts.as_ref() else {
             return;
         };
@@ -294,10 +313,27 @@ fn family(
                     .filter(|n| crate::check::similar_name(&spec.fixture, n))
                     .collect();
                 names.sort();
-                let help = (!names.is_empty()).then(|| {
+                let mut help = (!names.is_empty()).then(|| {
                     let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
                     format!("similar fixtures: {}", list.join(", "))
                 });
+                let from_plugin = index
+                    .by_name
+                    .get(&spec.fixture)
+                    .into_iter()
+                    .flatten()
+                    .find_map(|&id| match index.fixtures[id].origin {
+                        crate::index::Origin::Code(c) if index.modules()[c.module].environment => {
+                            Some(index.modules()[c.module].rel.clone())
+                        }
+                        _ => None,
+                    });
+                if let Some(path) = from_plugin {
+                    help = Some(format!(
+                        "`{}` is defined by an installed plugin ({path}), which fixmig does not edit; define `{}` in a conftest (an [[alias]]) and rename the requests to it",
+                        spec.fixture, spec.to
+                    ));
+                }
                 return Err(PlanError::invalid(
                     Field::Fixture,
                     format!(

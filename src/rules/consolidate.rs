@@ -176,13 +176,19 @@ impl Remove {
         let fixture = t.required("fixture", t.name("fixture")?)?;
         let defined_in = t.required("defined_in", t.path("defined_in", PathKind::PythonFile)?)?;
         let replace_with = t.name("replace_with")?;
-        if replace_with.as_ref().is_some_and(|r| r.value == fixture.value) {
+        if replace_with
+            .as_ref()
+            .is_some_and(|r| r.value == fixture.value)
+        {
             let r = replace_with.as_ref().unwrap();
             return Err(t.error(
                 r.span.clone(),
                 format!("`{}` is replaced with itself", fixture.value),
                 "same name as `fixture`",
-                Some("name the fixture its requests should use instead, or drop `replace_with`".into()),
+                Some(
+                    "name the fixture its requests should use instead, or drop `replace_with`"
+                        .into(),
+                ),
             ));
         }
         Ok(Remove {

@@ -36,6 +36,7 @@ mod error;
 mod names;
 mod read;
 mod rename;
+pub mod schema;
 
 #[cfg(test)]
 mod tests;

@@ -249,11 +249,11 @@ fn rule_key_outside_a_table() {
 }
 
 #[test]
-fn future_rule_kinds() {
+fn consolidation_rule_kinds_need_their_keys() {
     assert_err(
         "version = 1\n[[move]]\nfixture = \"a\"\n",
-        "`move` rules are not supported yet",
-        "move",
+        "missing `from` in `[[move]]`",
+        "[[move]]",
     );
 }
 

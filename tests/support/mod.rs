@@ -235,16 +235,79 @@ pub fn run_oracle(case_dir: &Path) -> Value {
     })
 }
 
+/// Runs real pytest with `python` on `case_dir` like `run_oracle`, but with the plugin
+/// loading left to the environment: `PYTEST_DISABLE_PLUGIN_AUTOLOAD`, `PYTEST_ADDOPTS` and
+/// `PYTEST_PLUGINS` are removed from the inherited environment, then `env` is applied.
+pub fn run_oracle_with(python: &Path, case_dir: &Path, env: &[(&str, &str)]) -> Value {
+    let tmp = tempfile::tempdir().expect("cannot create a temporary directory");
+    let out_file = tmp.path().join("oracle.json");
+    let mut command = Command::new(python);
+    command
+        .args([
+            "-m",
+            "pytest",
+            "-p",
+            "fixmig_oracle",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ])
+        .current_dir(case_dir)
+        .env("PYTHONPATH", manifest_dir().join("tests").join("oracle"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("FIXMIG_ORACLE_OUT", &out_file)
+        .env_remove("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        .env_remove("PYTEST_ADDOPTS")
+        .env_remove("PYTEST_PLUGINS");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let code = output.status.code();
+    if !matches!(code, Some(0) | Some(1) | Some(5)) {
+        panic!(
+            "pytest failed on {} with {env:?} (exit code {code:?}: usage error, internal \
+             error or interrupted collection)\n{}",
+            case_dir.display(),
+            output_text(&output)
+        );
+    }
+    let text = std::fs::read_to_string(&out_file).unwrap_or_else(|e| {
+        panic!(
+            "the oracle wrote no {} for {} ({e})\n{}",
+            out_file.display(),
+            case_dir.display(),
+            output_text(&output)
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "the oracle wrote invalid JSON for {}: {e}\n{text}",
+            case_dir.display()
+        )
+    })
+}
+
 /// Runs the fixmig command line in-process; `args` excludes the program name.
 /// Returns (exit code, stdout, stderr).
 pub fn run_fixmig(args: &[&str]) -> (i32, String, String) {
     let mut out: Vec<u8> = Vec::new();
     let mut err: Vec<u8> = Vec::new();
-    let code = fixmig::run_cli(
-        std::iter::once("fixmig").chain(args.iter().copied()),
-        &mut out,
-        &mut err,
-    );
+    // Hermetic: describe the environment the oracle runs in (target/pyenv: pytest 9.2.0 and
+    // nothing else), not whatever `python3` or virtualenv the developer has active.
+    let python = python_with_pytest();
+    let python = python.to_str().expect("utf-8 path").to_string();
+    let mut all: Vec<&str> = vec!["fixmig"];
+    all.extend(args.iter().copied());
+    let configured = args
+        .iter()
+        .any(|a| *a == "--python" || *a == "--no-config" || a.starts_with("--config"));
+    if !configured && args.first().is_some_and(|a| *a != "completions") {
+        all.extend(["--python", python.as_str()]);
+    }
+    let code = fixmig::run_cli(all, &mut out, &mut err);
     (
         code,
         String::from_utf8_lossy(&out).into_owned(),

@@ -1,0 +1,1 @@
+"""fixmig's demo plugin: fixtures reached through imports, `pytest_plugins` and overrides."""
