@@ -305,6 +305,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
         },
         python: cli.python.clone().or_else(|| config.python.clone()),
         exclude,
+        collect_importorskip: false,
     };
     let analyzes = config_start(&cli.command).is_some();
     if analyzes
@@ -385,7 +386,10 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
                     format,
                     color,
                     quiet,
-                    options: options.clone(),
+                    options: crate::Options {
+                        collect_importorskip: true,
+                        ..options.clone()
+                    },
                 },
                 stdout,
                 stderr,

@@ -45,6 +45,10 @@ pub struct Options {
     pub python: Option<PathBuf>,
     /// `exclude` (configuration or `--exclude`): files left out of the analysis.
     pub exclude: Option<config::Exclude>,
+    /// Collect modules a `pytest.importorskip` would skip in this environment, as if the
+    /// module were installed. Migrations set it: a rename must reach the tests that only run
+    /// where an optional dependency is installed.
+    pub collect_importorskip: bool,
 }
 
 /// Discovers, parses, indexes and resolves the project around `paths`.

@@ -279,6 +279,7 @@ impl Index {
             reader.clone(),
         );
         loader.python = opts.python.clone();
+        loader.collect_importorskip = opts.collect_importorskip;
         loader.set_environment(environment.clone(), preparsed);
         let mut files = Vec::new();
         for (path, kind, result) in parsed {

@@ -98,6 +98,8 @@ pub struct Loader {
     reader: super::SourceReader,
     /// `--python`, and the environment asked for lazily (only `importorskip` needs it).
     pub python: Option<PathBuf>,
+    /// Collect modules `pytest.importorskip` would skip (see `Options::collect_importorskip`).
+    pub collect_importorskip: bool,
     env: std::sync::OnceLock<Option<crate::env::PythonEnv>>,
     /// The Python environment: plugin modules and what they import are found on its
     /// `sys.path`; project imports fall back to it.
@@ -141,6 +143,7 @@ impl Loader {
             options,
             reader,
             python: None,
+            collect_importorskip: false,
             env: std::sync::OnceLock::new(),
             environment: None,
             preparsed: HashMap::new(),
@@ -346,6 +349,9 @@ impl Loader {
 
     /// The `pytest.importorskip` that makes importing module `id` skip, if any.
     pub fn skipped_by(&self, id: ModuleId) -> Option<String> {
+        if self.collect_importorskip {
+            return None;
+        }
         let facts = self.facts(id)?;
         facts.importorskip.iter().find_map(|i| {
             let runs = self.decide(id, &i.conditions).is_some();

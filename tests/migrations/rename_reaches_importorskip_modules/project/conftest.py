@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def frame():
+    return [1.0]

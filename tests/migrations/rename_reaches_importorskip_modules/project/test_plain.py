@@ -1,0 +1,2 @@
+def test_frame(frame):
+    assert frame == [1.0]
