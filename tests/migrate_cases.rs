@@ -14,19 +14,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn snapshot_tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
@@ -119,7 +106,7 @@ fn every_migration_case() {
         let case = root.join(&name);
         let tmp = tempfile::tempdir().unwrap();
         let project = tmp.path().join("project");
-        copy_tree(&case.join("project"), &project);
+        support::copy_tree(&case.join("project"), &project);
         let rules = case.join("rules.toml");
         let expect =
             fs::read_to_string(case.join("expect.txt")).unwrap_or_else(|_| "applied".into());
@@ -258,7 +245,7 @@ fn staging_example_is_fixed_by_its_rule_file() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("staging");
-    copy_tree(&repo.join("examples/staging"), &project);
+    support::copy_tree(&repo.join("examples/staging"), &project);
     let rules = repo.join("rules/staging-real-services.toml");
     let p = project.to_str().unwrap();
     let (code, _, _) = support::run_fixmig(&["check", p]);
@@ -295,7 +282,7 @@ fn crlf_file_keeps_every_other_byte() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let case = repo.join("tests/migrations/crlf_bom_tabs_survive");
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&case.join("project"), tmp.path());
+    support::copy_tree(&case.join("project"), tmp.path());
     let before = fs::read(tmp.path().join("conftest.py")).unwrap();
     let rules = case.join("rules.toml");
     let (code, _, err) = support::run_fixmig(&[

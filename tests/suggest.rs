@@ -6,25 +6,12 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn suggested_rules_fix_the_staging_example() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("staging");
-    copy_tree(&repo.join("examples/staging"), &project);
+    support::copy_tree(&repo.join("examples/staging"), &project);
     let p = project.to_str().unwrap();
     let (code, rules, err) = support::run_fixmig(&["suggest", p]);
     assert_eq!(code, 0, "{err}");

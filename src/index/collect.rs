@@ -276,16 +276,7 @@ fn collect_class(
     nodeid: &str,
     context: &MarkContext,
 ) {
-    let mro = index.loader.mro(class);
-    let defs: Vec<_> = mro
-        .iter()
-        .filter_map(|c| {
-            index.loader.modules[c.module]
-                .facts
-                .as_ref()
-                .map(|f| (*c, f.classes[c.class].clone()))
-        })
-        .collect();
+    let defs = mro_defs(index, class);
     // `__test__ = False` (looked up along the MRO) and classes with `__init__`/`__new__` are not
     // collected.
     if defs.iter().find_map(|(_, d)| d.dunder_test) == Some(false) {
@@ -522,16 +513,7 @@ fn collect_testcase(
     nodeid: &str,
     context: &MarkContext,
 ) {
-    let mro = index.loader.mro(class);
-    let defs: Vec<_> = mro
-        .iter()
-        .filter_map(|c| {
-            index.loader.modules[c.module]
-                .facts
-                .as_ref()
-                .map(|f| f.classes[c.class].clone())
-        })
-        .collect();
+    let defs: Vec<_> = mro_defs(index, class).into_iter().map(|(_, d)| d).collect();
     if defs.iter().find_map(|d| d.dunder_test) == Some(false) {
         return;
     }
@@ -612,4 +594,17 @@ fn xunit_setup_class(index: &mut Index, node: NodeId, merged: &Namespace, qualna
             "xunit setup_class/teardown_class",
         );
     }
+}
+
+/// The class and its project bases in MRO order, with their facts.
+fn mro_defs(index: &mut Index, class: ClassRef) -> Vec<(ClassRef, crate::parse::ClassDef)> {
+    let mro = index.loader.mro(class);
+    mro.iter()
+        .filter_map(|c| {
+            index.loader.modules[c.module]
+                .facts
+                .as_ref()
+                .map(|f| (*c, f.classes[c.class].clone()))
+        })
+        .collect()
 }
