@@ -2,6 +2,7 @@
 # Fetches a real-world test suite for fixmig's corpus tests, cached under target/corpus/.
 #
 #   scripts/fetch-corpus.sh pandas
+#   scripts/fetch-corpus.sh xarray
 #
 # pandas: creates target/corpus/pandas-env, a CPython 3.11 venv with exactly the pinned packages
 # below (pytest 9.2.0 and the minimum pandas 3.1.1's test suite needs to be *collected*), downloads
@@ -10,6 +11,13 @@
 # gets a pytest.ini that pins the rootdir to target/corpus/pandas-3.1.1, and the wheel's
 # pandas/pyproject.toml (which carries pandas' own [tool.pytest.ini_options] and would otherwise
 # make pandas/ the rootdir for `pytest pandas/tests`) is renamed to pandas/pyproject.toml.wheel.
+#
+# xarray: the same for xarray 2026.9.0 (a pure-Python wheel that ships xarray/tests): the venv
+# target/corpus/xarray-env holds pytest 9.2.0, numpy, pandas and packaging (xarray's hard
+# dependencies) and pytz (three test modules import it unconditionally); every optional one —
+# dask, scipy, netCDF4, ... — only makes tests skip. The tree target/corpus/xarray-2026.9.0 gets a
+# pytest.ini with xarray's own collection settings (from its pyproject.toml, which the wheel does
+# not ship), testpaths narrowed to xarray/tests.
 #
 # Idempotent: a stamp file records what each part was made from; a part whose stamp matches is
 # kept as it is. Every missing prerequisite fails loudly. Prints the corpus directory last.
@@ -21,17 +29,15 @@ die() {
   exit 1
 }
 
-[ $# -eq 1 ] || die "usage: $0 pandas"
+[ $# -eq 1 ] || die "usage: $0 pandas|xarray"
 corpus=$1
 case "$corpus" in
-  pandas) ;;
-  *) die "unknown corpus '$corpus' (known: pandas)" ;;
+  pandas | xarray) ;;
+  *) die "unknown corpus '$corpus' (known: pandas, xarray)" ;;
 esac
 
 root=$PWD/target/corpus
 pandas_version=3.1.1
-env_dir=$root/pandas-env
-tree=$root/pandas-$pandas_version
 wheels=$root/wheels
 
 # Exact pins, the whole install closure (pip must add nothing else). All have CPython 3.11 wheels
@@ -51,6 +57,20 @@ pins=(
   "six==1.17.0"
   "tzdata==2026.6"
 )
+version=$pandas_version
+package=pandas
+marker=pandas/conftest.py
+if [ "$corpus" = xarray ]; then
+  # xarray 2026.9.0 needs numpy>=1.26, packaging>=24.2 and pandas>=2.2: the pandas pins plus
+  # pandas itself (a binary wheel) make the closure; test_combine, test_units and test_variable
+  # import pytz at module level.
+  version=2026.9.0
+  package=xarray
+  marker=xarray/tests/conftest.py
+  pins+=("pandas==$pandas_version" "pytz==2026.6")
+fi
+env_dir=$root/$corpus-env
+tree=$root/$corpus-$version
 
 # --- a CPython 3.11 ---------------------------------------------------------------------------
 find_python() {
@@ -104,14 +124,14 @@ py=$env_dir/bin/python
 
 # --- the wheel ---------------------------------------------------------------------------------
 mkdir -p "$wheels"
-wheel=$(ls "$wheels"/pandas-$pandas_version-*.whl 2>/dev/null | head -n 1 || true)
+wheel=$(ls "$wheels"/$package-$version-*.whl 2>/dev/null | head -n 1 || true)
 if [ -z "$wheel" ]; then
-  echo "fetch-corpus: downloading the pandas==$pandas_version wheel" >&2
+  echo "fetch-corpus: downloading the $package==$version wheel" >&2
   "$py" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-    --dest "$wheels" "pandas==$pandas_version" ||
-    die "pip could not download pandas==$pandas_version (a binary wheel for this CPython 3.11) from PyPI"
-  wheel=$(ls "$wheels"/pandas-$pandas_version-*.whl 2>/dev/null | head -n 1 || true)
-  [ -n "$wheel" ] || die "pip download left no pandas-$pandas_version-*.whl in $wheels"
+    --dest "$wheels" "$package==$version" ||
+    die "pip could not download $package==$version (a binary wheel for this CPython 3.11) from PyPI"
+  wheel=$(ls "$wheels"/$package-$version-*.whl 2>/dev/null | head -n 1 || true)
+  [ -n "$wheel" ] || die "pip download left no $package-$version-*.whl in $wheels"
 fi
 
 # --- the tree ----------------------------------------------------------------------------------
@@ -131,9 +151,27 @@ testpaths = pandas/tests
 addopts = --strict-markers
 empty_parameter_set_mark = fail_at_collect
 '
+if [ "$corpus" = xarray ]; then
+  # From xarray's [tool.pytest.ini_options]: testpaths narrowed to the suite, --strict-config,
+  # its markers. Not --strict-markers: the suite uses marks that xarray's repository-level
+  # conftest.py (not in the wheel) registers. filterwarnings and timeouts are about running
+  # tests and are left out.
+  ini_text='[pytest]
+# Written by scripts/fetch-corpus.sh: pins the rootdir to this directory, with the parts of
+# xarray'"'"'s own pytest settings that matter for collection.
+testpaths = xarray/tests
+addopts = --strict-config
+markers =
+    flaky: flaky tests
+    mypy: type annotation tests
+    network: tests requiring a network connection
+    slow: slow tests
+    slow_hypothesis: slow hypothesis tests
+'
+fi
 tree_stamp_want=$(printf 'wheel=%s\n%s' "$(basename "$wheel")" "$ini_text")
 if [ -f "$tree/.fixmig-stamp" ] && [ "$(cat "$tree/.fixmig-stamp")" = "$tree_stamp_want" ] &&
-  [ -f "$tree/pandas/conftest.py" ]; then
+  [ -f "$tree/$marker" ]; then
   echo "fetch-corpus: $tree up to date" >&2
 else
   echo "fetch-corpus: unpacking $(basename "$wheel") into $tree" >&2
@@ -141,10 +179,10 @@ else
   rm -rf "$staging"
   mkdir -p "$staging"
   "$py" -m zipfile -e "$wheel" "$staging" || die "cannot unzip $wheel"
-  [ -f "$staging/pandas/conftest.py" ] && [ -d "$staging/pandas/tests" ] ||
-    die "$wheel has no pandas/conftest.py or pandas/tests: not a wheel with the test suite"
-  if [ -f "$staging/pandas/pyproject.toml" ]; then
-    mv "$staging/pandas/pyproject.toml" "$staging/pandas/pyproject.toml.wheel"
+  [ -f "$staging/$marker" ] && [ -d "$staging/$package/tests" ] ||
+    die "$wheel has no $marker or $package/tests: not a wheel with the test suite"
+  if [ -f "$staging/$package/pyproject.toml" ]; then
+    mv "$staging/$package/pyproject.toml" "$staging/$package/pyproject.toml.wheel"
   fi
   printf '%s' "$ini_text" >"$staging/pytest.ini"
   printf '%s' "$tree_stamp_want" >"$staging/.fixmig-stamp"
@@ -153,7 +191,7 @@ else
 fi
 
 # The tree must import with the venv (compiled extensions match the interpreter).
-(cd "$tree" && PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import pandas, sys; sys.exit(pandas.__version__ != "'"$pandas_version"'")') ||
-  die "pandas $pandas_version does not import from $tree with $py"
+(cd "$tree" && PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import '"$package"' as m, sys; sys.exit(m.__version__ != "'"$version"'")') ||
+  die "$package $version does not import from $tree with $py"
 
 echo "$tree"

@@ -49,6 +49,9 @@ pub struct Cli {
     /// Only the results and errors: no summary lines, no warnings, no progress bar.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Do not read or write the facts cache (`.fixmig_cache/` at the rootdir): parse every file.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -306,6 +309,11 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
         python: cli.python.clone().or_else(|| config.python.clone()),
         exclude,
         collect_importorskip: false,
+        cache: if cli.no_cache {
+            crate::cache::CacheMode::Off
+        } else {
+            crate::cache::CacheMode::ReadWrite
+        },
     };
     let analyzes = config_start(&cli.command).is_some();
     if analyzes

@@ -5,6 +5,7 @@
 //! (pytest's lookup) → [`check`] / [`report`]. [`cli`] is a thin layer over them.
 
 pub mod builtins;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -49,6 +50,10 @@ pub struct Options {
     /// module were installed. Migrations set it: a rename must reach the tests that only run
     /// where an optional dependency is installed.
     pub collect_importorskip: bool,
+    /// Whether per-file facts come from (and go to) the rootdir's `.fixmig_cache/`: read and
+    /// written by the CLI's analyses, only read by `migrate` (a dry run writes nothing), off
+    /// with `--no-cache` and in `Options::default()`.
+    pub cache: cache::CacheMode,
 }
 
 /// Discovers, parses, indexes and resolves the project around `paths`.
@@ -73,10 +78,11 @@ pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis>
     let analysis = analyze_project(&project, options, &index::disk_reader());
     if timing {
         eprintln!(
-            "analyze: {:?} ({} modules, {} tests)",
+            "analyze: {:?} ({} modules, {} tests, rss {} MiB)",
             start.elapsed(),
             analysis.index.modules().len(),
-            analysis.index.tests.len()
+            analysis.index.tests.len(),
+            rss_mib()
         );
     }
     Ok(analysis)
@@ -101,6 +107,14 @@ pub fn analyze_project(
         })
         .collect();
     Analysis { index, resolutions }
+}
+
+/// The process's resident set size in MiB, for `FIXMIG_TIMING` (0 where /proc is missing).
+pub(crate) fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096 / (1024 * 1024))
 }
 
 /// Runs the fixmig command line in-process: `args` includes the program name.

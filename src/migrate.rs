@@ -214,6 +214,11 @@ pub fn migrate(
         }
     }
     let mut project = discover::discover(&opts.paths)?;
+    // The facts cache is only read: nothing but `--write`'s edits ever reaches the disk.
+    let analysis_options = crate::Options {
+        cache: opts.options.cache.read_only(),
+        ..opts.options.clone()
+    };
     if let Some(exclude) = &opts.options.exclude {
         exclude.apply(&mut project);
     }
@@ -227,7 +232,7 @@ pub fn migrate(
             rule_index += 1;
             let reader = overlay_reader(&overlay);
             let current = project_with_overlay(&project, &overlay);
-            let mut analysis = crate::analyze_project(&current, &opts.options, &reader);
+            let mut analysis = crate::analyze_project(&current, &analysis_options, &reader);
             // Consolidation rules must leave every test with the same definition code.
             let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_))
                 || matches!(rule, Rule::Remove(r) if r.replace_with.is_none());
@@ -344,7 +349,7 @@ pub fn migrate(
                 // Re-resolve the planned result in memory before anything is shown or written.
                 let reader = overlay_reader(&overlay);
                 let after_project = project_with_overlay(&project, &overlay);
-                let after = crate::analyze_project(&after_project, &opts.options, &reader);
+                let after = crate::analyze_project(&after_project, &analysis_options, &reader);
                 let mut reasons = Vec::new();
                 if let Some(before) = &before {
                     let after = plan::resolution_fingerprint(&after);

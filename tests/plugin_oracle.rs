@@ -224,6 +224,8 @@ fn fixmig(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fixmig"));
     command
         .args(args)
+        // No facts cache left in the case directories (tests/cache.rs covers the cache).
+        .arg("--no-cache")
         .env_remove("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
         .env_remove("PYTEST_ADDOPTS")
         .env_remove("PYTEST_PLUGINS")

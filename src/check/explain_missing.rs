@@ -191,9 +191,33 @@ type Importer = (usize, usize, Option<(usize, String)>);
 /// Fixture definitions named `name` (or close to it) in modules that are not registered as
 /// holders: (fixture name, module path, line, why pytest does not load it).
 fn unloaded_definitions(index: &mut Index, name: &str) -> Vec<(String, String, usize, String)> {
+    let importers = match index.importers.take() {
+        Some(known) => known,
+        None => importers(index),
+    };
+    let out = unloaded_named(index, name, &importers);
+    index.importers = Some(importers);
+    out
+}
+
+/// Every import of a project module by a loaded module, transitively: (imported module,
+/// importing module, why the import never runs). Computed once per index (each FM001 asks).
+fn importers(index: &mut Index) -> Vec<Importer> {
+    let mut importers: Vec<Importer> = Vec::new();
+    let mut scanned = 0;
+    // Modules loaded here have their imports scanned in turn, until none brings in another.
+    while scanned < index.modules().len() {
+        let end = index.modules().len();
+        scan_imports(index, scanned..end, &mut importers);
+        scanned = end;
+    }
+    importers
+}
+
+fn scan_imports(index: &mut Index, ids: std::ops::Range<usize>, importers: &mut Vec<Importer>) {
     // Load what conditional imports that never run would have brought in.
     let mut skipped = Vec::new();
-    for id in 0..index.modules().len() {
+    for id in ids {
         if index.modules()[id].environment {
             continue;
         }
@@ -218,12 +242,32 @@ fn unloaded_definitions(index: &mut Index, name: &str) -> Vec<(String, String, u
         }
     }
     // (imported module, importing module, why the import never runs)
-    let mut importers: Vec<Importer> = Vec::new();
     for (from, path, conds, line) in skipped {
+        // Only a module that mentions pytest can define a fixture (the decorator is
+        // recognised through an import of pytest, pytest_asyncio or _pytest): the others are
+        // not parsed just to find none.
+        if !index.loader.is_loaded(&path) && !may_define_fixtures(&index.loader, &path) {
+            continue;
+        }
         let target = index.loader.load(&path);
         let never = index.loader.never_runs(from, &conds);
         importers.push((target, from, never.map(|(l, d)| (l.max(line), d))));
     }
+}
+
+/// False only when the file's bytes cannot hold a fixture definition fixmig recognises.
+fn may_define_fixtures(loader: &crate::index::namespace::Loader, path: &std::path::Path) -> bool {
+    loader.read(path).map_or(true, |bytes| {
+        memchr::memmem::find(&bytes, b"pytest").is_some()
+    })
+}
+
+/// The fixture definitions named `name` (or close to it) outside every holder.
+fn unloaded_named(
+    index: &Index,
+    name: &str,
+    importers: &[Importer],
+) -> Vec<(String, String, usize, String)> {
     let holders: BTreeSet<usize> = index.fixtures.iter().filter_map(|f| f.holder).collect();
     let registered_code: BTreeSet<(usize, usize)> = index
         .fixtures
@@ -258,7 +302,7 @@ fn unloaded_definitions(index: &mut Index, name: &str) -> Vec<(String, String, u
                 "not in pytest_plugins".to_string(),
             ];
             let mut imported = false;
-            for (target, from, never) in &importers {
+            for (target, from, never) in importers {
                 if *target != id {
                     continue;
                 }

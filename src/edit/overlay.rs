@@ -157,10 +157,22 @@ impl Overlay {
                 source,
             })?;
         }
-        let mut staged = Vec::with_capacity(by_path.len());
-        for (key, edits) in by_path {
-            let state = &self.files[&key];
-            if let Some(next) = self.plan(rule, &key, state, edits)? {
+        // Each file is planned (and re-parsed) on its own, in parallel; the first error in path
+        // order wins, as it would one file after the other.
+        let planned: Vec<(PathBuf, Result<Option<FileState>, EditError>)> = {
+            use rayon::prelude::*;
+            let this = &*self;
+            by_path
+                .into_par_iter()
+                .map(|(key, edits)| {
+                    let result = this.plan(rule, &key, &this.files[&key], edits);
+                    (key, result)
+                })
+                .collect()
+        };
+        let mut staged = Vec::with_capacity(planned.len());
+        for (key, result) in planned {
+            if let Some(next) = result? {
                 staged.push((key, next));
             }
         }
@@ -275,11 +287,14 @@ impl Overlay {
         // The re-parse check.
         let mut errors = None;
         if is_python(key) {
+            let after = syntax_errors(&next);
+            // A result without errors cannot have more than before: the content before is
+            // parsed only when the result has some.
             let before = match &state.errors {
                 Some(b) => std::borrow::Cow::Borrowed(b),
+                None if after.is_empty() => std::borrow::Cow::Owned(Vec::new()),
                 None => std::borrow::Cow::Owned(syntax_errors(cur)),
             };
-            let after = syntax_errors(&next);
             if after.len() > before.len() {
                 let at = syntax_position(&edits, &placed, &before, &after);
                 let (line, column) = line_column(&next, at);

@@ -89,18 +89,16 @@ fn dir_node(index: &mut Index, rel_dir: &str) -> NodeId {
     if rel_dir.is_empty() || rel_dir == "." {
         return 0;
     }
-    if let Some(id) = index
-        .nodes
-        .iter()
-        .position(|n| n.kind == NodeKind::Dir && n.nodeid == rel_dir)
-    {
+    if let Some(&id) = index.dir_nodes.get(rel_dir) {
         return id;
     }
     let parent = match rel_dir.rsplit_once('/') {
         Some((p, _)) => dir_node(index, p),
         None => 0,
     };
-    index.add_node(rel_dir.to_string(), Some(parent), NodeKind::Dir)
+    let id = index.add_node(rel_dir.to_string(), Some(parent), NodeKind::Dir);
+    index.dir_nodes.insert(rel_dir.to_string(), id);
+    id
 }
 
 /// A fixture's scope; a `scope=` callable counts when it always returns the same literal.

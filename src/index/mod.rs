@@ -17,10 +17,15 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::builtins::{Builtin, BuiltinSet};
+use crate::cache::FactsCache;
 use crate::discover::{rel_path, FileKind, Project};
 use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ScopeSpec};
 pub use namespace::{ClassRef, CodeRef};
 pub use plugins::{LoadedPlugin, PluginSettings, PluginSource};
+
+/// An import between loaded modules, for `check`: (imported module, importing module, the
+/// line and reason the import never runs).
+pub(crate) type ImportEdge = (ModuleId, ModuleId, Option<(usize, String)>);
 
 /// Where file contents come from: the disk, or an overlay of planned edits over it.
 pub type SourceReader = std::sync::Arc<dyn Fn(&Path) -> std::io::Result<Vec<u8>> + Send + Sync>;
@@ -241,12 +246,19 @@ pub struct Index {
     pub plugins: Vec<LoadedPlugin>,
     pub plugin_settings: PluginSettings,
     pub plugin_state: plugins::PluginState,
+    /// Directory nodes by node id (rootdir-relative path).
+    pub(crate) dir_nodes: HashMap<String, NodeId>,
+    /// `check`'s table of imports between loaded modules (built on the first FM001).
+    pub(crate) importers: Option<Vec<ImportEdge>>,
 }
 
 impl Index {
     /// Parses the project's files in parallel and builds the index.
     pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
+        let started = std::time::Instant::now();
         let options = opts.parse;
+        let cache =
+            FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new);
         // The environment (one interpreter query, the distributions' metadata, the plugin
         // modules and the installed pytest's builtins) is read while the project is parsed.
         let (parsed, (environment, builtin_set, preparsed)) = rayon::join(
@@ -255,19 +267,17 @@ impl Index {
                     .files
                     .par_iter()
                     .map(|f| {
-                        let result = match reader(&f.path) {
-                            Ok(bytes) => match parse::parse_source(&bytes, options) {
-                                Ok(facts) => Ok(Some(facts)),
-                                Err(parse::ParseFailure::NotUtf8 { line }) => {
-                                    Err(Problem::not_utf8(&project.rootdir, &f.path, line))
-                                }
-                            },
-                            Err(e) => Err(Problem::unreadable(&project.rootdir, &f.path, &e)),
-                        };
+                        let result = read_facts(
+                            reader,
+                            cache.as_deref(),
+                            &project.rootdir,
+                            &f.path,
+                            options,
+                        );
                         crate::progress::inc();
-                        (f.path.clone(), f.kind, result)
+                        result
                     })
-                    .collect::<Vec<(PathBuf, FileKind, Result<Option<FileFacts>, Problem>)>>()
+                    .collect::<Vec<(Option<FileFacts>, Vec<Problem>)>>()
             },
             || load_environment(project, opts, reader),
         );
@@ -281,26 +291,41 @@ impl Index {
         loader.python = opts.python.clone();
         loader.collect_importorskip = opts.collect_importorskip;
         loader.set_environment(environment.clone(), preparsed);
+        loader.cache = cache;
         let mut files = Vec::new();
-        for (path, kind, result) in parsed {
-            let role = match kind {
+        for (f, (facts, problems)) in project.files.iter().zip(parsed) {
+            let role = match f.kind {
                 FileKind::Conftest => ModuleRole::Conftest,
                 FileKind::TestModule => ModuleRole::TestModule,
             };
-            let facts = match result {
-                Ok(facts) => facts,
-                Err(problem) => {
-                    loader.problems.push(problem);
-                    None
-                }
-            };
+            loader.problems.extend(problems);
             if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
                 loader
                     .problems
-                    .push(Problem::syntax(&project.rootdir, &path, line, col));
+                    .push(Problem::syntax(&project.rootdir, &f.path, line, col));
             }
-            let id = loader.add(path, role, facts);
-            files.push((id, kind));
+            let id = loader.add(f.path.clone(), role, facts);
+            files.push((id, f.kind));
+        }
+        // Parse, in parallel, the modules the project's imports will reach (lookups then find
+        // them ready instead of parsing them one by one).
+        let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
+        let timing = std::env::var_os("FIXMIG_TIMING").is_some();
+        if timing {
+            eprintln!(
+                "  parse project files: {:?} (rss {} MiB)",
+                started.elapsed(),
+                crate::rss_mib()
+            );
+        }
+        loader.prefetch(&ids);
+        if timing {
+            eprintln!(
+                "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
+                started.elapsed(),
+                loader.prefetched_count(),
+                crate::rss_mib()
+            );
         }
         let plugin_settings =
             PluginSettings::from_config(&project.config.addopts, project.inifile.as_deref());
@@ -331,8 +356,17 @@ impl Index {
             plugins: Vec::new(),
             plugin_settings,
             plugin_state: plugins::PluginState::default(),
+            dir_nodes: HashMap::new(),
+            importers: None,
         };
         collect::populate(&mut index, project, &files);
+        if timing {
+            eprintln!(
+                "  collect: {:?} (rss {} MiB)",
+                started.elapsed(),
+                crate::rss_mib()
+            );
+        }
         for w in &project.warnings {
             index.loader.problems.push(Problem {
                 code: "FM903",
@@ -492,6 +526,32 @@ impl Index {
             NodeKind::Module(m) => Some(m),
             NodeKind::Class(c) => Some(c.module),
             _ => None,
+        }
+    }
+}
+
+/// Reads and parses one file (through `cache` when there is one): its facts, or the problem
+/// that left it without any (unreadable, not UTF-8). A syntax error is for the caller to report
+/// (from `FileFacts::syntax_error`).
+pub(crate) fn read_facts(
+    reader: &SourceReader,
+    cache: Option<&FactsCache>,
+    rootdir: &Path,
+    path: &Path,
+    options: parse::ParseOptions,
+) -> (Option<FileFacts>, Vec<Problem>) {
+    let bytes = match reader(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return (None, vec![Problem::unreadable(rootdir, path, &e)]),
+    };
+    let parsed = match cache {
+        Some(cache) => cache.parse(&bytes, options),
+        None => parse::parse_source(&bytes, options),
+    };
+    match parsed {
+        Ok(facts) => (Some(facts), Vec::new()),
+        Err(parse::ParseFailure::NotUtf8 { line }) => {
+            (None, vec![Problem::not_utf8(rootdir, path, line)])
         }
     }
 }

@@ -94,6 +94,13 @@ pub struct Loader {
     pub problems: Vec<Problem>,
     by_path: HashMap<PathBuf, ModuleId>,
     roots: Vec<PathBuf>,
+    /// The roots again, for membership tests.
+    root_set: std::collections::HashSet<PathBuf>,
+    /// Per top-level name, the indices in `roots` (ascending) of the roots that have an entry
+    /// of that name (`name.py`, `name/`): absolute imports try only those, so a name that no
+    /// root has (`pytest`, `numpy`, ...) costs one map lookup, not two `stat`s per root, however
+    /// many basedirs a large suite puts on the path.
+    root_names: HashMap<String, Vec<usize>>,
     options: ParseOptions,
     reader: super::SourceReader,
     /// `--python`, and the environment asked for lazily (only `importorskip` needs it).
@@ -110,6 +117,66 @@ pub struct Loader {
     /// Single names looked up in modules whose whole namespace is not needed.
     lookups: HashMap<(ModuleId, String), Option<Option<Entry>>>,
     class_namespaces: HashMap<ClassRef, Option<Arc<Namespace>>>,
+    /// Per module, its basedir (what `basedir` computes), so import resolution does not
+    /// walk the directories again for every import.
+    basedirs: Vec<PathBuf>,
+    /// `Path::is_file` answers: import resolution asks about the same candidates many times.
+    is_file: std::sync::Mutex<HashMap<PathBuf, bool>>,
+    /// Modules parsed ahead by [`Loader::prefetch`] that no lookup has asked for yet: facts and
+    /// problems, taken over by [`Loader::load`] when one does (so module ids, problems and
+    /// everything else come out as if each had been parsed when first asked for).
+    prefetched: HashMap<PathBuf, Parsed>,
+    /// The on-disk facts cache, when enabled.
+    pub cache: Option<Arc<crate::cache::FactsCache>>,
+    /// Computed MROs (every class in a test module is asked whether it is a `TestCase`).
+    mros: HashMap<ClassRef, Vec<ClassRef>>,
+}
+
+/// What evaluating a binding needs of it: its kind without the definitions' facts (cloning
+/// whole bindings, `FunctionDef`s and all, was a large share of building namespaces).
+enum Light {
+    Fixture,
+    Function,
+    Class(usize),
+    Alias(String),
+    Other,
+    ImportModule(ImportTarget),
+    ImportFrom(ImportTarget, String),
+}
+
+impl Light {
+    fn of(kind: &BindingKind) -> Light {
+        match kind {
+            BindingKind::Fixture(_) => Light::Fixture,
+            BindingKind::Function(_) => Light::Function,
+            BindingKind::Class(c) => Light::Class(*c),
+            BindingKind::Alias(other) => Light::Alias(other.clone()),
+            BindingKind::Value { .. } => Light::Other,
+            BindingKind::ImportModule { target } => Light::ImportModule(target.clone()),
+            BindingKind::ImportFrom { target, name, .. } => {
+                Light::ImportFrom(target.clone(), name.clone())
+            }
+        }
+    }
+}
+
+/// A binding's name, conditions and [`Light`] kind.
+fn light(binding: &parse::Binding) -> (String, Vec<Condition>, Light) {
+    (
+        binding.name.clone(),
+        binding.conditions.clone(),
+        Light::of(&binding.kind),
+    )
+}
+
+/// A file's facts (`None` when it could not be read as Python) and the problems to report.
+type Parsed = (Option<FileFacts>, Vec<Problem>);
+
+/// What a lookup will ask of a module: one name, or its whole namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Demand {
+    Name(String),
+    All,
 }
 
 /// The first directory upwards from `file` that is not a package (pytest's "basedir", the
@@ -134,12 +201,14 @@ impl Loader {
     ) -> Loader {
         let mut roots = pythonpath;
         roots.push(rootdir.clone());
-        Loader {
+        let mut loader = Loader {
             rootdir,
             modules: Vec::new(),
             problems: Vec::new(),
             by_path: HashMap::new(),
-            roots,
+            roots: Vec::new(),
+            root_set: Default::default(),
+            root_names: HashMap::new(),
             options,
             reader,
             python: None,
@@ -150,7 +219,62 @@ impl Loader {
             namespaces: HashMap::new(),
             lookups: HashMap::new(),
             class_namespaces: HashMap::new(),
+            basedirs: Vec::new(),
+            is_file: std::sync::Mutex::new(HashMap::new()),
+            prefetched: HashMap::new(),
+            cache: None,
+            mros: HashMap::new(),
+        };
+        for root in roots {
+            loader.add_root(root);
         }
+        loader
+    }
+
+    /// Puts `root` on the import path (once), indexing the names it holds.
+    fn add_root(&mut self, root: PathBuf) {
+        if self.root_set.contains(&root) {
+            return;
+        }
+        let index = self.roots.len();
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else {
+                    continue;
+                };
+                let name = name.strip_suffix(".py").unwrap_or(name);
+                let holders = self.root_names.entry(name.to_string()).or_default();
+                if holders.last() != Some(&index) {
+                    holders.push(index);
+                }
+            }
+        }
+        self.root_set.insert(root.clone());
+        self.roots.push(root);
+    }
+
+    /// `path.is_file()`, asked once per path for the loader's lifetime.
+    fn is_file(&self, path: &Path) -> bool {
+        let mut cache = self.is_file.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&known) = cache.get(path) {
+            return known;
+        }
+        let answer = path.is_file();
+        cache.insert(path.to_path_buf(), answer);
+        answer
+    }
+
+    /// `basedir`, with the `__init__.py` checks answered through the cache.
+    fn basedir(&self, file: &Path) -> PathBuf {
+        let mut dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+        while self.is_file(&dir.join("__init__.py")) {
+            match dir.parent() {
+                Some(p) => dir = p.to_path_buf(),
+                None => break,
+            }
+        }
+        dir
     }
 
     /// Sets the Python environment (before any module is added), with modules parsed ahead.
@@ -187,12 +311,13 @@ impl Loader {
             return id;
         }
         let environment = self.is_environment_path(&path);
-        let dir = basedir(&path);
+        let dir = self.basedir(&path);
         // An environment module's directory is on sys.path already; it is no import root
         // for the project.
-        if !environment && !self.roots.contains(&dir) {
-            self.roots.push(dir);
+        if !environment {
+            self.add_root(dir.clone());
         }
+        self.basedirs.push(dir);
         let rel = if environment && !path.starts_with(&self.rootdir) {
             path.to_string_lossy().into_owned()
         } else {
@@ -215,23 +340,20 @@ impl Loader {
         if let Some(&id) = self.by_path.get(path) {
             return id;
         }
-        let parsed = match self.preparsed.remove(path) {
-            Some(facts) => Ok(Ok(facts)),
-            None => (self.reader)(path).map(|bytes| parse::parse_source(&bytes, self.options)),
+        let (facts, problems) = match self.preparsed.remove(path) {
+            Some(facts) => (Some(facts), Vec::new()),
+            None => match self.prefetched.remove(path) {
+                Some(done) => done,
+                None => super::read_facts(
+                    &self.reader,
+                    self.cache.as_deref(),
+                    &self.rootdir,
+                    path,
+                    self.options,
+                ),
+            },
         };
-        let facts = match parsed {
-            Ok(Ok(f)) => Some(f),
-            Ok(Err(parse::ParseFailure::NotUtf8 { line })) => {
-                self.problems
-                    .push(Problem::not_utf8(&self.rootdir, path, line));
-                None
-            }
-            Err(e) => {
-                self.problems
-                    .push(Problem::unreadable(&self.rootdir, path, &e));
-                None
-            }
-        };
+        self.problems.extend(problems);
         if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
             if self.is_environment_path(path) {
                 self.problems.push(Problem {
@@ -249,9 +371,138 @@ impl Loader {
         self.add(path.to_path_buf(), ModuleRole::Imported, facts)
     }
 
+    /// Parses in parallel, ahead of time, the modules that building the namespaces of `start`
+    /// will look into: the targets of their `from ... import`s, star imports and
+    /// `pytest_plugins`, then, wave by wave, what the names looked up there are bound to
+    /// (re-exports, aliases, the bases of classes). Only a hint: [`Loader::load`] takes over
+    /// the results when a lookup asks for a module, and parses anything missed.
+    pub fn prefetch(&mut self, start: &[ModuleId]) {
+        let mut seen: std::collections::HashSet<(PathBuf, Demand)> = Default::default();
+        let mut frontier: Vec<(PathBuf, Demand)> = start
+            .iter()
+            .map(|&id| (self.modules[id].path.clone(), Demand::All))
+            .collect();
+        while !frontier.is_empty() {
+            let mut todo: Vec<&PathBuf> = frontier
+                .iter()
+                .map(|(p, _)| p)
+                .filter(|p| !self.by_path.contains_key(*p) && !self.prefetched.contains_key(*p))
+                .collect();
+            todo.sort_unstable();
+            todo.dedup();
+            let parsed: Vec<(PathBuf, Parsed)> = {
+                use rayon::prelude::*;
+                let (reader, cache, root, options) = (
+                    &self.reader,
+                    self.cache.as_deref(),
+                    &self.rootdir,
+                    self.options,
+                );
+                todo.par_iter()
+                    .map(|p| {
+                        let done = super::read_facts(reader, cache, root, p, options);
+                        ((*p).clone(), done)
+                    })
+                    .collect()
+            };
+            self.prefetched.extend(parsed);
+            let mut next = Vec::new();
+            for (path, demand) in std::mem::take(&mut frontier) {
+                if seen.contains(&(path.clone(), demand.clone())) {
+                    continue;
+                }
+                self.demands_of(&path, &demand, &mut next);
+                seen.insert((path, demand));
+            }
+            frontier = next;
+        }
+    }
+
+    /// What looking up `demand` in the module at `path` will look up next.
+    fn demands_of(&self, path: &Path, demand: &Demand, out: &mut Vec<(PathBuf, Demand)>) {
+        let facts = match self.by_path.get(path) {
+            Some(&id) => self.modules[id].facts.as_ref(),
+            None => self.prefetched.get(path).and_then(|(f, _)| f.as_ref()),
+        };
+        let Some(facts) = facts else {
+            return;
+        };
+        let own = self.basedir(path);
+        let environment = self.is_environment_path(path);
+        let mut want = |target: &ImportTarget, d: Demand| {
+            if let Some(p) = self.resolve_import_at(path, &own, environment, target) {
+                out.push((p, d));
+            }
+        };
+        let wanted = |name: &str| match demand {
+            Demand::All => true,
+            Demand::Name(n) => n == name,
+        };
+        let mut local = Vec::new();
+        for binding in facts.bindings.iter().filter(|b| wanted(&b.name)) {
+            match &binding.kind {
+                BindingKind::ImportFrom { target, name, .. } => {
+                    want(target, Demand::Name(name.clone()))
+                }
+                BindingKind::Alias(other) => local.push(other.clone()),
+                BindingKind::Class(c) => {
+                    for base in &facts.classes[*c].bases {
+                        local.extend(base.split('.').next().map(str::to_string));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for star in &facts.star_imports {
+            want(&star.target, demand.clone());
+        }
+        if *demand == Demand::All {
+            for plugin in &facts.pytest_plugins {
+                let target = ImportTarget {
+                    level: 0,
+                    module: plugin.text.clone(),
+                };
+                want(&target, Demand::All);
+            }
+        }
+        out.extend(
+            local
+                .into_iter()
+                .map(|n| (path.to_path_buf(), Demand::Name(n))),
+        );
+    }
+
+    /// How many modules [`Loader::prefetch`] parsed that no lookup has taken yet.
+    pub fn prefetched_count(&self) -> usize {
+        self.prefetched.len()
+    }
+
+    /// True once the module at `path` is part of the analysis.
+    pub fn is_loaded(&self, path: &Path) -> bool {
+        self.by_path.contains_key(path)
+    }
+
     /// Finds the file an import names, relative to `from` for relative imports, else on the
     /// importing file's basedir, `pythonpath`, the rootdir and the other basedirs in use.
     pub fn resolve_import(&self, from: ModuleId, target: &ImportTarget) -> Option<PathBuf> {
+        let module = &self.modules[from];
+        self.resolve_import_at(
+            &module.path,
+            &self.basedirs[from],
+            module.environment,
+            target,
+        )
+    }
+
+    /// [`Loader::resolve_import`] for the file `from_path`, whose basedir is `own`
+    /// (`environment`: a module of the Python environment rather than of the project).
+    fn resolve_import_at(
+        &self,
+        from_path: &Path,
+        own: &Path,
+        environment: bool,
+        target: &ImportTarget,
+    ) -> Option<PathBuf> {
         let parts: Vec<&str> = target.module.split('.').filter(|p| !p.is_empty()).collect();
         let try_root = |root: &Path| -> Option<PathBuf> {
             let mut p = root.to_path_buf();
@@ -260,16 +511,15 @@ impl Loader {
             }
             if parts.is_empty() {
                 let init = p.join("__init__.py");
-                return init.is_file().then_some(init);
+                return self.is_file(&init).then_some(init);
             }
             let file = p.with_extension("py");
-            if file.is_file() {
+            if self.is_file(&file) {
                 return Some(file);
             }
             let init = p.join("__init__.py");
-            init.is_file().then_some(init)
+            self.is_file(&init).then_some(init)
         };
-        let from_path = &self.modules[from].path;
         if target.level > 0 {
             let mut dir = from_path.parent()?.to_path_buf();
             for _ in 1..target.level {
@@ -278,19 +528,18 @@ impl Loader {
             return try_root(&dir);
         }
         // A plugin's absolute imports go through the environment's sys.path only.
-        if self.modules[from].environment {
+        if environment {
             return self.environment_module(&target.module);
         }
-        let own = basedir(from_path);
-        if let Some(found) = std::iter::once(&own)
-            .chain(self.roots.iter())
-            .find_map(|r| try_root(r))
+        if let Some(found) = std::iter::once(own)
+            .chain(self.roots_holding(parts.first().copied()))
+            .find_map(&try_root)
         {
             return Some(found);
         }
         // A top-level package of the project shadows the environment's: `pkg.missing` of a
         // project `pkg` is missing. Other imports are looked up in the environment.
-        if self.project_has_top_level(&own, &target.module) {
+        if self.project_has_top_level(own, &target.module) {
             return None;
         }
         self.environment_module(&target.module)
@@ -302,8 +551,24 @@ impl Loader {
         let top = dotted.split('.').next().unwrap_or(dotted);
         !top.is_empty()
             && std::iter::once(own)
-                .chain(self.roots.iter().map(PathBuf::as_path))
-                .any(|r| r.join(top).is_dir() || r.join(format!("{top}.py")).is_file())
+                .chain(self.roots_holding(Some(top)))
+                .any(|r| r.join(top).is_dir() || self.is_file(&r.join(format!("{top}.py"))))
+    }
+
+    /// The roots that have an entry named `first` (`first.py`, `first/`), in path order; every
+    /// root for `None`.
+    fn roots_holding<'a>(&'a self, first: Option<&str>) -> impl Iterator<Item = &'a Path> + 'a {
+        let holding: Option<&'a [usize]> = match first {
+            Some(first) => Some(self.root_names.get(first).map(Vec::as_slice).unwrap_or(&[])),
+            None => None,
+        };
+        let every = holding.is_none().then_some(0..self.roots.len());
+        holding
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(every.into_iter().flatten())
+            .map(move |i| self.roots[i].as_path())
     }
 
     /// The source file of module `dotted` in the Python environment, if it has one.
@@ -488,19 +753,24 @@ impl Loader {
 
     fn build_module_namespace(&mut self, id: ModuleId) -> Namespace {
         let mut ns = Namespace::default();
-        let Some(facts) = self.modules[id].facts.clone() else {
+        let Some((bindings, star_imports)) = self.modules[id].facts.as_ref().map(|f| {
+            (
+                f.bindings.iter().map(light).collect::<Vec<_>>(),
+                f.star_imports.clone(),
+            )
+        }) else {
             return ns;
         };
-        let mut stars = facts.star_imports.iter().peekable();
-        for (i, binding) in facts.bindings.iter().enumerate() {
+        let mut stars = star_imports.iter().peekable();
+        for (i, (name, conditions, kind)) in bindings.iter().enumerate() {
             while let Some(star) = stars.next_if(|s| s.position <= i) {
                 self.apply_star(id, &mut ns, star);
             }
-            let Some(uncertain) = self.decide(id, &binding.conditions) else {
+            let Some(uncertain) = self.decide(id, conditions) else {
                 continue;
             };
-            let value = self.binding_value(id, None, i, &binding.kind, &ns);
-            bind(&mut ns, &binding.name, value, uncertain);
+            let value = self.binding_value(id, None, i, kind, &ns);
+            bind(&mut ns, name, value, uncertain);
         }
         for star in stars {
             self.apply_star(id, &mut ns, star);
@@ -547,12 +817,12 @@ impl Loader {
         for (_, kind, i) in events {
             let facts = self.facts(id)?;
             if kind == 1 {
-                let binding = facts.bindings[i].clone();
-                let Some(uncertain) = self.decide(id, &binding.conditions) else {
+                let (_, conditions, kind) = light(&facts.bindings[i]);
+                let Some(uncertain) = self.decide(id, &conditions) else {
                     continue;
                 };
-                let value = match &binding.kind {
-                    BindingKind::Alias(other) => self.lookup_name(id, other),
+                let value = match &kind {
+                    Light::Alias(other) => self.lookup_name(id, other),
                     kind => self.binding_value(id, None, i, kind, &Namespace::default()),
                 };
                 return value.map(|mut e| {
@@ -617,7 +887,7 @@ impl Loader {
         module: ModuleId,
         class: Option<usize>,
         index: usize,
-        kind: &BindingKind,
+        kind: &Light,
         ns: &Namespace,
     ) -> Option<Entry> {
         let code = CodeRef {
@@ -626,16 +896,16 @@ impl Loader {
             binding: index,
         };
         let value = match kind {
-            BindingKind::Fixture(_) => Value::Fixture(code),
-            BindingKind::Function(_) => Value::Function(code),
-            BindingKind::Class(c) => Value::Class(ClassRef { module, class: *c }),
-            BindingKind::Alias(other) => return ns.get(other).cloned(),
-            BindingKind::Value { .. } => Value::Other,
-            BindingKind::ImportModule { target } => match self.resolve_import(module, target) {
+            Light::Fixture => Value::Fixture(code),
+            Light::Function => Value::Function(code),
+            Light::Class(c) => Value::Class(ClassRef { module, class: *c }),
+            Light::Alias(other) => return ns.get(other).cloned(),
+            Light::Other => Value::Other,
+            Light::ImportModule(target) => match self.resolve_import(module, target) {
                 Some(path) => Value::Module(path),
                 None => Value::Other,
             },
-            BindingKind::ImportFrom { target, name, .. } => {
+            Light::ImportFrom(target, name) => {
                 return self.import_name(module, target, name);
             }
         };
@@ -665,9 +935,11 @@ impl Loader {
         let sub_path = if path.file_name().is_some_and(|n| n == "__init__.py") {
             let file = dir.join(format!("{}.py", sub.module));
             let init = dir.join(&sub.module).join("__init__.py");
-            file.is_file()
-                .then_some(file)
-                .or_else(|| init.is_file().then_some(init))
+            if self.is_file(&file) {
+                Some(file)
+            } else {
+                self.is_file(&init).then_some(init)
+            }
         } else {
             None
         };
@@ -683,18 +955,21 @@ impl Loader {
     /// The namespace of a class body on its own (no bases).
     fn own_class_namespace(&mut self, class: ClassRef) -> Namespace {
         let mut ns = Namespace::default();
-        let Some(def) = self
-            .facts(class.module)
-            .map(|f| f.classes[class.class].clone())
-        else {
+        let Some(bindings) = self.facts(class.module).map(|f| {
+            f.classes[class.class]
+                .bindings
+                .iter()
+                .map(light)
+                .collect::<Vec<_>>()
+        }) else {
             return ns;
         };
-        for (i, binding) in def.bindings.iter().enumerate() {
-            let Some(uncertain) = self.decide(class.module, &binding.conditions) else {
+        for (i, (name, conditions, kind)) in bindings.iter().enumerate() {
+            let Some(uncertain) = self.decide(class.module, conditions) else {
                 continue;
             };
-            let value = self.binding_value(class.module, Some(class.class), i, &binding.kind, &ns);
-            bind(&mut ns, &binding.name, value, uncertain);
+            let value = self.binding_value(class.module, Some(class.class), i, kind, &ns);
+            bind(&mut ns, name, value, uncertain);
         }
         ns
     }
@@ -702,8 +977,12 @@ impl Loader {
     /// The method resolution order of a class: itself, then its project bases, depth-first
     /// left to right without repeats (C3 agrees on every hierarchy without diamonds).
     pub fn mro(&mut self, class: ClassRef) -> Vec<ClassRef> {
+        if let Some(known) = self.mros.get(&class) {
+            return known.clone();
+        }
         let mut out = Vec::new();
         self.mro_into(class, &mut out, 0);
+        self.mros.insert(class, out.clone());
         out
     }
 
@@ -719,18 +998,19 @@ impl Loader {
 
     /// Project classes named as bases of `class`, resolved in its module's namespace.
     pub fn bases(&mut self, class: ClassRef) -> Vec<ClassRef> {
-        let Some(def) = self
+        let Some(bases) = self
             .facts(class.module)
-            .map(|f| f.classes[class.class].clone())
+            .map(|f| f.classes[class.class].bases.clone())
         else {
             return Vec::new();
         };
-        let ns = self.namespace(class.module);
         let mut out = Vec::new();
-        for base in &def.bases {
+        for base in &bases {
             let mut parts = base.split('.');
             let Some(first) = parts.next() else { continue };
-            let mut value = ns.get(first).map(|e| e.value.clone());
+            // One name at the end of the module: the same value the whole namespace would
+            // give, without evaluating (and loading the imports of) every other binding.
+            let mut value = self.lookup_name(class.module, first).map(|e| e.value);
             for part in parts {
                 value = match value {
                     Some(Value::Module(p)) => {

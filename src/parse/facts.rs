@@ -3,9 +3,14 @@
 //! Everything later stages need is here: module-level bindings in source order (fixtures,
 //! imports, classes, plain names), the conditions they run under, test functions and classes,
 //! marks, and the byte ranges later stages edit. No tree-sitter type leaks out of `parse`.
+//!
+//! Every type here is serde-serializable: `crate::cache` stores facts on disk, keyed by the
+//! file's content hash.
+
+use serde::{Deserialize, Serialize};
 
 /// A place in a source file: byte range plus 1-based line and column of its start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -14,7 +19,7 @@ pub struct Span {
 }
 
 /// A string literal (or identifier) together with where it stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Located {
     pub text: String,
     pub span: Span,
@@ -22,7 +27,7 @@ pub struct Located {
 
 /// Why a binding might not happen at run time. Conditions are recorded symbolically here and
 /// decided by `index`, which can see other files (a `try:` import of a project module).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Condition {
     /// Decided while parsing: `if False:`, `if sys.version_info >= (3, 8):` and the like.
     Static {
@@ -91,21 +96,21 @@ impl Condition {
 }
 
 /// A module named by an import: `level` leading dots (0 = absolute) then dotted `name`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportTarget {
     pub level: usize,
     pub module: String,
 }
 
 /// One parameter of a `def`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     pub name: Located,
     pub kind: ParamKind,
     pub has_default: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ParamKind {
     PositionalOnly,
     Normal,
@@ -115,7 +120,7 @@ pub enum ParamKind {
 }
 
 /// What `scope=` says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScopeSpec {
     Literal(String),
     /// `scope=some_function`: decided by calling it at run time.
@@ -124,7 +129,7 @@ pub enum ScopeSpec {
 }
 
 /// The arguments of a fixture decorator (`@pytest.fixture(...)`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FixtureMarker {
     pub name: Option<Located>,
     pub scope: Option<ScopeSpec>,
@@ -133,7 +138,7 @@ pub struct FixtureMarker {
 }
 
 /// A `def` (function or method), with what pytest reads off it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionDef {
     pub name: Located,
     /// The whole definition, decorators included.
@@ -157,14 +162,14 @@ pub struct FunctionDef {
 }
 
 /// A fixture definition: the function plus its decorator's arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixtureDef {
     pub function: FunctionDef,
     pub marker: FixtureMarker,
 }
 
 /// A mark applied to a function or class, or listed in `pytestmark`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mark {
     UseFixtures(Vec<Located>),
     Parametrize {
@@ -173,7 +178,7 @@ pub enum Mark {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Indirect {
     None,
     All,
@@ -181,7 +186,7 @@ pub enum Indirect {
 }
 
 /// A statement at module or class level that binds a name, in source order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
     /// The attribute name bound on the holder.
     pub name: String,
@@ -193,7 +198,7 @@ pub struct Binding {
     pub name_span: Option<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BindingKind {
     /// `@pytest.fixture def name(...)` or `name = pytest.fixture(f)`.
     Fixture(Box<FixtureDef>),
@@ -217,7 +222,7 @@ pub enum BindingKind {
 }
 
 /// `from module import *`, in source order relative to the bindings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StarImport {
     pub target: ImportTarget,
     pub conditions: Vec<Condition>,
@@ -227,7 +232,7 @@ pub struct StarImport {
 }
 
 /// A module-level `pytest.importorskip("module", ...)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOrSkip {
     pub module: String,
     pub conditions: Vec<Condition>,
@@ -235,7 +240,7 @@ pub struct ImportOrSkip {
 }
 
 /// A class body, with the same binding model as a module.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassDef {
     pub name: Located,
     /// `Outer.Inner` for nested classes (what `__qualname__` says).
@@ -256,7 +261,7 @@ pub struct ClassDef {
 }
 
 /// Everything fixmig knows about one Python file.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FileFacts {
     pub bindings: Vec<Binding>,
     pub star_imports: Vec<StarImport>,

@@ -8,7 +8,7 @@
 //! refuses the rule.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::discover::Project;
 use crate::index::{CodeRef, FixtureId, Index, ModuleId, NodeId, Origin, Request};
@@ -567,7 +567,22 @@ fn edits_for_sites(
     to: &str,
     planned: &mut Planned,
 ) -> Result<(), PlanError> {
-    let mut trees: HashMap<PathBuf, (tree_sitter::Tree, Vec<u8>, usize)> = HashMap::new();
+    // The files whose parameters are renamed are parsed (for the uses in the body) in
+    // parallel, up front.
+    let mut param_files: Vec<&PathBuf> = sites
+        .iter()
+        .filter(|(_, _, kind)| *kind == SiteKind::Param)
+        .map(|(path, _, _)| path)
+        .collect();
+    param_files.sort_unstable();
+    param_files.dedup();
+    let mut trees: HashMap<PathBuf, (tree_sitter::Tree, Vec<u8>, usize)> = {
+        use rayon::prelude::*;
+        param_files
+            .par_iter()
+            .map(|path| ((*path).clone(), parse_for_references(index, path)))
+            .collect()
+    };
     for (path, span, kind) in sites {
         let (path, span, kind) = (path.clone(), *span, *kind);
         planned.edits.push(TextEdit {
@@ -579,21 +594,9 @@ fn edits_for_sites(
         if kind != SiteKind::Param {
             continue;
         }
-        let (tree, src, offset) = trees.entry(path.clone()).or_insert_with(|| {
-            let bytes = index.loader.read(&path).unwrap_or_default();
-            let offset = if bytes.starts_with(b"\xEF\xBB\xBF") {
-                3
-            } else {
-                0
-            };
-            let body = bytes[offset..].to_vec();
-            let mut parser = tree_sitter::Parser::new();
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .expect("grammar matches runtime");
-            let tree = parser.parse(&body, None).expect("no timeout set");
-            (tree, body, offset)
-        });
+        let (tree, src, offset) = trees
+            .entry(path.clone())
+            .or_insert_with(|| parse_for_references(index, &path));
         // The parameter's function: find the def whose parameter list holds this span.
         let Some(def_name_start) = function_of_param(tree, src, span.start - *offset) else {
             continue;
@@ -608,6 +611,23 @@ fn edits_for_sites(
         }
     }
     Ok(())
+}
+
+/// A file's syntax tree (of the text after any BOM), that text, and the BOM's length.
+fn parse_for_references(index: &Index, path: &Path) -> (tree_sitter::Tree, Vec<u8>, usize) {
+    let bytes = index.loader.read(path).unwrap_or_default();
+    let offset = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let body = bytes[offset..].to_vec();
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("grammar matches runtime");
+    let tree = parser.parse(&body, None).expect("no timeout set");
+    (tree, body, offset)
 }
 
 /// The byte offset of the name of the function whose parameter starts at `param_start`.

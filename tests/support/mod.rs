@@ -307,6 +307,11 @@ pub fn run_fixmig(args: &[&str]) -> (i32, String, String) {
     if !configured && args.first().is_some_and(|a| *a != "completions") {
         all.extend(["--python", python.as_str()]);
     }
+    // Nor does a test leave a facts cache (`.fixmig_cache/`) in the case directories it reads;
+    // tests/cache.rs covers the cache.
+    if args.first().is_some_and(|a| *a != "completions") && !args.contains(&"--no-cache") {
+        all.push("--no-cache");
+    }
     let code = fixmig::run_cli(all, &mut out, &mut err);
     (
         code,

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The benchmark: fixmig against named peers on the same corpora, in one run on one machine.
+#
+#   bash bench/run.sh                  # everything: pandas, xarray, synthetic 1k/10k/100k, 5 runs
+#   bash bench/run.sh --runs 3 --sizes "1000 10000"
+#   bash bench/run.sh --smoke          # CI: synthetic 1k only, every task once (a few minutes)
+#
+# On a fresh machine it installs what it needs:
+#   * /usr/bin/time (apt-get install time) for peak RSS;
+#   * fixmig, built with `cargo build --release`;
+#   * the peers, pinned, in the venv target/bench-env: ast-grep-cli==0.51.1, libcst==1.9.0,
+#     pytest==9.2.0 (pytest on the corpora runs from each corpus' own venv, which has the same
+#     pytest and what the suite needs to be imported);
+#   * the corpora, cached under target/corpus/ by scripts/fetch-corpus.sh (pandas 3.1.1,
+#     xarray 2026.9.0), and the synthetic suites written by bench/gen_synthetic.py into
+#     target/bench/synthetic-N (regenerated only when the generator changes).
+# Then bench/bench.py times each task (sequentially) and prints the table; it is also written to
+# target/bench/results.md (and the raw numbers to target/bench/results.json). BENCHMARKS.md
+# records a full run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() {
+  echo "bench: error: $*" >&2
+  exit 1
+}
+
+smoke=0
+runs=5
+sizes="1000 10000 100000"
+corpora=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --runs) runs=${2:?--runs needs a number}; shift ;;
+    --sizes) sizes=${2:?--sizes needs a list}; shift ;;
+    --no-corpora) corpora=0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+  shift
+done
+if [ "$smoke" = 1 ]; then
+  runs=1
+  sizes=1000
+  corpora=0
+fi
+
+# --- /usr/bin/time -------------------------------------------------------------------------------
+if [ ! -x /usr/bin/time ]; then
+  echo "bench: installing GNU time (apt-get install time)" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq time >/dev/null ||
+    die "/usr/bin/time is missing and apt-get could not install the 'time' package"
+fi
+
+# --- fixmig ----------------------------------------------------------------------------------------
+echo "bench: building fixmig (release)" >&2
+cargo build --release --quiet || die "cargo build --release failed"
+fixmig=$PWD/target/release/fixmig
+
+# --- the peers ---------------------------------------------------------------------------------------
+env_dir=$PWD/target/bench-env
+pins=("ast-grep-cli==0.51.1" "libcst==1.9.0" "pytest==9.2.0")
+want=$(printf '%s\n' "${pins[@]}")
+if [ -x "$env_dir/bin/python" ] && [ -f "$env_dir/.fixmig-pins" ] &&
+  [ "$(cat "$env_dir/.fixmig-pins")" = "$want" ]; then
+  echo "bench: $env_dir up to date" >&2
+else
+  command -v python3 >/dev/null || die "python3 is required (apt-get install python3 python3-venv)"
+  echo "bench: creating $env_dir (${pins[*]})" >&2
+  rm -rf "$env_dir"
+  python3 -m venv "$env_dir" || die "python3 -m venv failed (apt-get install python3-venv)"
+  "$env_dir/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+    "${pins[@]}" || die "pip could not install ${pins[*]} from PyPI"
+  printf '%s' "$want" >"$env_dir/.fixmig-pins"
+fi
+sg=$env_dir/bin/ast-grep
+[ -x "$sg" ] || die "$sg is missing after installing ast-grep-cli"
+peer_python=$env_dir/bin/python
+
+# --- the corpora ---------------------------------------------------------------------------------------
+corpus_args=()
+if [ "$corpora" = 1 ]; then
+  pandas_tree=$(bash scripts/fetch-corpus.sh pandas | tail -n 1) || die "fetch-corpus.sh pandas failed"
+  xarray_tree=$(bash scripts/fetch-corpus.sh xarray | tail -n 1) || die "fetch-corpus.sh xarray failed"
+  corpus_args+=(--corpus "name=pandas 3.1.1,tree=$pandas_tree,python=$PWD/target/corpus/pandas-env/bin/python,pattern=float_frame,rules=$PWD/bench/rules/float_frame.toml,rename=float_frame:float_frame_v2")
+  corpus_args+=(--corpus "name=xarray 2026.9.0,tree=$xarray_tree,python=$PWD/target/corpus/xarray-env/bin/python,pattern=use_dask")
+fi
+
+# --- the synthetic suites ---------------------------------------------------------------------------------
+generator_hash=$(sha256sum bench/gen_synthetic.py | cut -d' ' -f1)
+for n in $sizes; do
+  dir=$PWD/target/bench/synthetic-$n
+  if [ -f "$dir/.generated" ] && [ "$(cat "$dir/.generated")" = "$generator_hash" ]; then
+    echo "bench: $dir up to date" >&2
+  else
+    echo "bench: generating $dir" >&2
+    rm -rf "$dir"
+    python3 bench/gen_synthetic.py "$n" "$dir" || die "gen_synthetic.py $n failed"
+    printf '%s' "$generator_hash" >"$dir/.generated"
+  fi
+  peers=0
+  [ "$smoke" = 1 ] && peers=1
+  corpus_args+=(--synthetic "n=$n,tree=$dir,peers=$peers")
+done
+
+# --- timing -----------------------------------------------------------------------------------------
+smoke_arg=()
+[ "$smoke" = 1 ] && smoke_arg=(--smoke)
+"$peer_python" bench/bench.py --fixmig "$fixmig" --sg "$sg" --peer-python "$peer_python" \
+  --runs "$runs" --out "$PWD/target/bench" "${smoke_arg[@]}" "${corpus_args[@]}" ||
+  die "bench.py failed"

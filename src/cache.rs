@@ -1,0 +1,284 @@
+//! An on-disk cache of per-file facts, keyed by the file's content hash (ruff's cache is the
+//! model): a warm run on an unchanged tree reads and hashes every file but parses none.
+//!
+//! One file per cache key under the rootdir's `.fixmig_cache/` (which holds a `.gitignore`
+//! ignoring everything, and a `CACHEDIR.TAG`, like `.ruff_cache`). The key covers everything the
+//! facts of a file depend on besides its bytes: fixmig's version, a fingerprint of the parsing
+//! code and the locked dependencies (computed by `build.rs`), the cache format, and the parse
+//! options (`--target-version`). Discovery settings (ini files, `testpaths`, ...) do not change
+//! what one file's facts are, so they are not part of the key: the cache is consulted after
+//! discovery and the index is always rebuilt from facts.
+//!
+//! Soundness: an entry is the exact [`FileFacts`] that [`parse::parse_source`] returned for
+//! bytes with that 128-bit XXH3 hash; an entry that does not decode is ignored (re-parsed), and
+//! files that fail to parse (not UTF-8) are never stored. Writes go to a temporary file renamed
+//! over the old one, so a concurrent or interrupted run sees either version, never a mix.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::parse::{self, FileFacts, ParseFailure, ParseOptions};
+
+/// How an analysis uses the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CacheMode {
+    /// Neither read nor written (`--no-cache`; the library default).
+    #[default]
+    Off,
+    /// Entries are reused, nothing is written (`migrate`).
+    ReadOnly,
+    /// Entries are reused, and those parsed anew are stored (`check`, `fixtures`, ...).
+    ReadWrite,
+}
+
+impl CacheMode {
+    /// This mode without writing.
+    pub fn read_only(self) -> CacheMode {
+        match self {
+            CacheMode::ReadWrite => CacheMode::ReadOnly,
+            other => other,
+        }
+    }
+}
+
+/// The cache directory's name, at the rootdir.
+pub const DIR_NAME: &str = ".fixmig_cache";
+
+/// Bumped whenever the container layout below changes.
+const FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"FIXMIGC\0";
+
+/// The key of the cache file: fixmig's version, the facts fingerprint, the format and the
+/// parse options.
+pub fn cache_key(options: ParseOptions) -> u64 {
+    let text = format!(
+        "{}\0{}\0{FORMAT}\0{}.{}",
+        env!("CARGO_PKG_VERSION"),
+        env!("FIXMIG_FACTS_FINGERPRINT"),
+        options.target_version.0,
+        options.target_version.1
+    );
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// The content hash of a file's bytes.
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// The facts of one run: entries read from disk, and those parsed in this run.
+pub struct FactsCache {
+    dir: PathBuf,
+    file: PathBuf,
+    /// The cache file's bytes and, per content hash, the range of its encoded facts.
+    data: Vec<u8>,
+    stored: HashMap<u128, Range<usize>>,
+    state: Mutex<State>,
+    writable: bool,
+}
+
+#[derive(Default)]
+struct State {
+    /// Stored entries this run used.
+    hits: HashSet<u128>,
+    /// Entries parsed in this run.
+    new: HashMap<u128, Vec<u8>>,
+}
+
+impl FactsCache {
+    /// The cache for `rootdir` and `options`, with the entries already on disk (none when the
+    /// file is missing, unreadable, or of another format or key); `None` when `mode` is off.
+    pub fn open(rootdir: &Path, options: ParseOptions, mode: CacheMode) -> Option<FactsCache> {
+        let writable = match mode {
+            CacheMode::Off => return None,
+            CacheMode::ReadOnly => false,
+            CacheMode::ReadWrite => true,
+        };
+        let dir = rootdir.join(DIR_NAME);
+        let key = cache_key(options);
+        let file = dir.join(format!("facts-{key:016x}.bin"));
+        let data = std::fs::read(&file).unwrap_or_default();
+        let stored = read_index(&data, key).unwrap_or_default();
+        Some(FactsCache {
+            dir,
+            file,
+            data,
+            stored,
+            state: Mutex::new(State::default()),
+            writable,
+        })
+    }
+
+    /// The facts of `bytes`: from the cache when an entry for their hash decodes, else parsed
+    /// (and remembered for [`FactsCache::save`]).
+    pub fn parse(&self, bytes: &[u8], options: ParseOptions) -> Result<FileFacts, ParseFailure> {
+        let hash = content_hash(bytes);
+        if let Some(range) = self.stored.get(&hash) {
+            if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
+                self.lock().hits.insert(hash);
+                return Ok(facts);
+            }
+        }
+        let facts = parse::parse_source(bytes, options)?;
+        if self.writable {
+            if let Ok(encoded) = postcard::to_stdvec(&facts) {
+                self.lock().new.insert(hash, encoded);
+            }
+        }
+        Ok(facts)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the cache file when this run parsed anything: the stored entries plus the new
+    /// ones, or only those this run used once stale entries outnumber them (edited files leave
+    /// their old entries behind). Errors (read-only tree, ...) are ignored: the cache is an
+    /// optimisation only. Called once, when the cache is dropped with the analysis.
+    fn save(&self) {
+        let state = self.lock();
+        if state.new.is_empty() {
+            return;
+        }
+        let used = state.hits.len() + state.new.len();
+        let prune = self.stored.len() - state.hits.len() > used;
+        let mut entries: Vec<(u128, &[u8])> = self
+            .stored
+            .iter()
+            .filter(|(hash, _)| !prune || state.hits.contains(hash))
+            .filter(|(hash, _)| !state.new.contains_key(hash))
+            .map(|(hash, range)| (*hash, &self.data[range.clone()]))
+            .collect();
+        entries.extend(state.new.iter().map(|(h, e)| (*h, e.as_slice())));
+        entries.sort_unstable_by_key(|(h, _)| *h);
+        let _ = self.write(&entries);
+    }
+
+    fn write(&self, entries: &[(u128, &[u8])]) -> std::io::Result<()> {
+        ensure_dir(&self.dir)?;
+        let key = self
+            .file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix("facts-"))
+            .and_then(|s| u64::from_str_radix(s, 16).ok())
+            .unwrap_or_default();
+        let mut out =
+            Vec::with_capacity(24 + entries.iter().map(|(_, e)| 20 + e.len()).sum::<usize>());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        for (hash, encoded) in entries {
+            out.extend_from_slice(&hash.to_le_bytes());
+            out.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
+            out.extend_from_slice(encoded);
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+        tmp.write_all(&out)?;
+        tmp.persist(&self.file).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+impl Drop for FactsCache {
+    fn drop(&mut self) {
+        self.save();
+    }
+}
+
+/// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
+fn ensure_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        std::fs::write(&gitignore, "# Automatically created by fixmig.\n*\n")?;
+    }
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        std::fs::write(
+            &tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by fixmig.\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// The entries of a cache file: content hash → range of the encoded facts. `None` when the
+/// file is not a complete cache file of this format and key.
+fn read_index(data: &[u8], key: u64) -> Option<HashMap<u128, Range<usize>>> {
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Option<Range<usize>> {
+        let range = at..at.checked_add(n)?;
+        if range.end > data.len() {
+            return None;
+        }
+        at = range.end;
+        Some(range)
+    };
+    if &data[take(8)?] != MAGIC {
+        return None;
+    }
+    let format = u32::from_le_bytes(data[take(4)?].try_into().ok()?);
+    let file_key = u64::from_le_bytes(data[take(8)?].try_into().ok()?);
+    if format != FORMAT || file_key != key {
+        return None;
+    }
+    let count = u32::from_le_bytes(data[take(4)?].try_into().ok()?) as usize;
+    let mut entries = HashMap::with_capacity(count.min(1 << 20));
+    for _ in 0..count {
+        let hash = u128::from_le_bytes(data[take(16)?].try_into().ok()?);
+        let len = u32::from_le_bytes(data[take(4)?].try_into().ok()?) as usize;
+        entries.insert(hash, take(len)?);
+    }
+    Some(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_and_reuses_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = ParseOptions::default();
+        let src = b"import pytest\n\n@pytest.fixture\ndef db():\n    return 1\n";
+        let cold = FactsCache::open(dir.path(), options, CacheMode::ReadWrite).unwrap();
+        let parsed = cold.parse(src, options).unwrap();
+        drop(cold);
+        assert!(dir.path().join(DIR_NAME).join(".gitignore").is_file());
+        let warm = FactsCache::open(dir.path(), options, CacheMode::ReadWrite).unwrap();
+        assert_eq!(warm.stored.len(), 1);
+        assert_eq!(warm.parse(src, options).unwrap(), parsed);
+        assert_eq!(warm.lock().hits.len(), 1);
+        assert!(warm.lock().new.is_empty());
+        // Another target version is another cache file.
+        let other = ParseOptions {
+            target_version: (3, 8),
+        };
+        assert!(FactsCache::open(dir.path(), other, CacheMode::ReadWrite)
+            .unwrap()
+            .stored
+            .is_empty());
+    }
+
+    #[test]
+    fn ignores_damaged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = ParseOptions::default();
+        let cache = FactsCache::open(dir.path(), options, CacheMode::ReadWrite).unwrap();
+        cache.parse(b"x = 1\n", options).unwrap();
+        let file = cache.file.clone();
+        drop(cache);
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.truncate(bytes.len() - 3);
+        std::fs::write(&file, &bytes).unwrap();
+        let reopened = FactsCache::open(dir.path(), options, CacheMode::ReadWrite).unwrap();
+        assert!(reopened.stored.is_empty());
+        assert!(reopened.parse(b"x = 1\n", options).is_ok());
+    }
+}
