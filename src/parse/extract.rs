@@ -389,28 +389,32 @@ fn try_statement(
                     }
                 };
                 conds.push(cond);
-                let mut c2 = clause.walk();
-                let blocks: Vec<Node> = clause
-                    .named_children(&mut c2)
-                    .filter(|c| c.kind() == "block")
-                    .collect();
-                for block in blocks {
-                    walk_block(block, ctx, conds, body, classes);
-                }
+                walk_clause_blocks(clause, ctx, conds, body, classes);
                 conds.pop();
             }
             "finally_clause" => {
-                let mut c2 = clause.walk();
-                let blocks: Vec<Node> = clause
-                    .named_children(&mut c2)
-                    .filter(|c| c.kind() == "block")
-                    .collect();
-                for block in blocks {
-                    walk_block(block, ctx, conds, body, classes);
-                }
+                walk_clause_blocks(clause, ctx, conds, body, classes);
             }
             _ => {}
         }
+    }
+}
+
+/// Walks the blocks of an `except`/`finally` clause.
+fn walk_clause_blocks(
+    clause: Node,
+    ctx: &Ctx,
+    conds: &mut Vec<Condition>,
+    body: &mut Body,
+    classes: &mut Vec<ClassDef>,
+) {
+    let mut cursor = clause.walk();
+    let blocks: Vec<Node> = clause
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "block")
+        .collect();
+    for block in blocks {
+        walk_block(block, ctx, conds, body, classes);
     }
 }
 
