@@ -11,7 +11,8 @@ use crate::edit::{self, Edit, EditError, Overlay};
 use crate::formats::{OutputFormat, PendingEdit};
 use crate::index::SourceReader;
 use crate::plan::{
-    self, AliasSpec, Field, HoistSpec, MoveSpec, PlanError, Planned, RemoveSpec, RenameSpec,
+    self, AliasSpec, Field, HoistSpec, MergeSpec, MoveSpec, PlanError, Planned, RemoveSpec,
+    RenameSpec,
 };
 use crate::rules::{self, Rule, RuleError, RuleFile};
 
@@ -38,23 +39,33 @@ pub struct MigrateOptions {
     pub options: crate::Options,
 }
 
-/// A reader that sees the overlay's current contents before the disk.
+/// A reader that sees the overlay's current contents before the disk (a file the overlay
+/// deletes reads as absent).
 fn overlay_reader(overlay: &Overlay) -> SourceReader {
-    let files: HashMap<PathBuf, Vec<u8>> = overlay
+    let files: HashMap<PathBuf, Option<Vec<u8>>> = overlay
         .changes()
         .into_iter()
-        .map(|c| (c.path, c.new))
+        .map(|c| (c.path, (!c.deleted).then_some(c.new)))
         .collect();
     Arc::new(move |p: &Path| match files.get(p) {
-        Some(bytes) => Ok(bytes.clone()),
+        Some(Some(bytes)) => Ok(bytes.clone()),
+        Some(None) => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "deleted by an earlier rule",
+        )),
         None => std::fs::read(p),
     })
 }
 
-/// The project as the overlay has it: conftests created by earlier rules are part of it.
+/// The project as the overlay has it: conftests created by earlier rules are part of it, files
+/// they delete are not.
 fn project_with_overlay(project: &Project, overlay: &Overlay) -> Project {
     let mut project = project.clone();
     for change in overlay.changes() {
+        if change.deleted {
+            project.files.retain(|f| f.path != change.path);
+            continue;
+        }
         let is_conftest = change.path.file_name().is_some_and(|n| n == "conftest.py");
         if change.original.is_none()
             && is_conftest
@@ -120,26 +131,21 @@ fn count_errors(analysis: &crate::Analysis) -> usize {
     analysis.resolutions.iter().map(|r| r.errors.len()).sum()
 }
 
-fn short(lines: &[&String]) -> String {
-    let text: Vec<String> = lines
-        .iter()
-        .take(3)
-        .map(|l| {
-            let l = l.as_str();
-            if l.len() > 80 {
-                format!(
-                    "`{}...`",
-                    &l[..l.char_indices().nth(77).map_or(l.len(), |(i, _)| i)]
-                )
-            } else {
-                format!("`{l}`")
-            }
-        })
-        .collect();
-    if text.is_empty() {
-        "nothing".to_string()
+fn short(lines: &[&plan::FingerprintLine]) -> String {
+    let mut text: Vec<&str> = lines.iter().take(3).map(|l| l.shown.as_str()).collect();
+    let more = lines.len().saturating_sub(3);
+    let more = if more > 0 {
+        format!(" and {more} more")
     } else {
-        text.join(", ")
+        String::new()
+    };
+    match text.len() {
+        0 => "nothing".into(),
+        1 => format!("{}{more}", text[0]),
+        _ => {
+            let last = text.pop().unwrap_or_default();
+            format!("{} and {last}{more}", text.join(", "))
+        }
     }
 }
 
@@ -227,6 +233,8 @@ pub fn migrate(
     }
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
+    // What the rules want the user to review, printed with the summary.
+    let mut notes: Vec<String> = Vec::new();
     for file in &files {
         for rule in &file.rules {
             rule_index += 1;
@@ -234,7 +242,7 @@ pub fn migrate(
             let current = project_with_overlay(&project, &overlay);
             let mut analysis = crate::analyze_project(&current, &analysis_options, &reader);
             // Consolidation rules must leave every test with the same definition code.
-            let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_))
+            let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_) | Rule::Merge(_))
                 || matches!(rule, Rule::Remove(r) if r.replace_with.is_none());
             let before = check_unchanged.then(|| plan::resolution_fingerprint(&analysis));
             let errors_before = matches!(rule, Rule::Remove(r) if r.replace_with.is_some())
@@ -289,11 +297,14 @@ pub fn migrate(
                         replace_with: r.replace_with.as_ref().map(|x| x.value.clone()),
                     },
                 ),
-                Rule::Merge(_) => Err(PlanError::invalid(
-                    Field::Rule,
-                    "`[[merge]]` is not implemented yet",
-                    Some("use one `[[move]]` per fixture for now".to_string()),
-                )),
+                Rule::Merge(m) => plan::plan_merge(
+                    &mut analysis,
+                    &current,
+                    &MergeSpec {
+                        from: m.from.value.clone(),
+                        into: m.into.value.clone(),
+                    },
+                ),
             };
             let planned: Planned = match planned {
                 Ok(p) => p,
@@ -321,17 +332,37 @@ pub fn migrate(
                     return Ok(1);
                 }
             };
+            let (line, col) = rules::line_column(&file.source, rule.span().start);
+            let rule_notes: Vec<String> = planned
+                .notes
+                .iter()
+                .map(|n| {
+                    format!(
+                        "note: {}:{line}:{col}: {}: {n}",
+                        file.path.display(),
+                        rule.kind()
+                    )
+                })
+                .collect();
             let edits: Vec<Edit> = planned
                 .edits
                 .into_iter()
                 .map(|e| Edit::replace(e.path, e.start, e.end, e.content, rule_index))
                 .collect();
-            let applied = overlay.apply(rule_index, edits).and_then(|()| {
-                planned
-                    .creates
-                    .into_iter()
-                    .try_for_each(|(path, content)| overlay.create(rule_index, &path, content))
-            });
+            let applied = overlay
+                .apply(rule_index, edits)
+                .and_then(|()| {
+                    planned
+                        .creates
+                        .into_iter()
+                        .try_for_each(|(path, content)| overlay.create(rule_index, &path, content))
+                })
+                .and_then(|()| {
+                    planned
+                        .deletes
+                        .iter()
+                        .try_for_each(|path| overlay.delete(rule_index, path))
+                });
             if let Err(e) = applied {
                 let (line, col) = rules::line_column(&file.source, rule.span().start);
                 writeln!(
@@ -357,15 +388,23 @@ pub fn migrate(
                         match after.get(test) {
                             None => reasons.push(format!("{test} would no longer be collected")),
                             Some(now) if now != lines => {
-                                let gone: Vec<&String> =
+                                let gone: Vec<&plan::FingerprintLine> =
                                     lines.iter().filter(|l| !now.contains(l)).collect();
-                                let new: Vec<&String> =
+                                let new: Vec<&plan::FingerprintLine> =
                                     now.iter().filter(|l| !lines.contains(l)).collect();
-                                reasons.push(format!(
-                                    "{test} would resolve differently: {} instead of {}",
-                                    short(&new),
-                                    short(&gone)
-                                ));
+                                reasons.push(match (new.is_empty(), gone.is_empty()) {
+                                    (false, true) => {
+                                        format!("{test} would also get {}", short(&new))
+                                    }
+                                    (true, false) => {
+                                        format!("{test} would no longer get {}", short(&gone))
+                                    }
+                                    _ => format!(
+                                        "{test} would get {} instead of {}",
+                                        short(&new),
+                                        short(&gone)
+                                    ),
+                                });
                             }
                             Some(_) => {}
                         }
@@ -401,6 +440,7 @@ pub fn migrate(
                     return Ok(1);
                 }
             }
+            notes.extend(rule_notes);
         }
     }
     let changes = overlay.changes();
@@ -425,9 +465,12 @@ pub fn migrate(
             ))?
         )?,
     }
-    // The summary goes to stderr; `--quiet` drops it.
+    // The notes and the summary go to stderr; `--quiet` drops them.
     let mut sink = std::io::sink();
     let err: &mut dyn Write = if opts.quiet { &mut sink } else { err };
+    for note in &notes {
+        writeln!(err, "{note}")?;
+    }
     match opts.mode {
         Mode::Write => {
             if changes.is_empty() {

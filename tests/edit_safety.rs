@@ -148,6 +148,14 @@ fn assert_diff_applies(changes: &[FileChange]) {
             String::from_utf8_lossy(&diff)
         );
         for c in changes {
+            if c.deleted {
+                assert!(
+                    !dir.path().join(&c.rel).exists(),
+                    "{tool}: {} still exists after apply",
+                    c.rel
+                );
+                continue;
+            }
             let got = fs::read(dir.path().join(&c.rel))
                 .unwrap_or_else(|e| panic!("{tool}: {} missing after apply: {e}", c.rel));
             assert!(
@@ -176,6 +184,10 @@ fn assert_diff_applies(changes: &[FileChange]) {
                 expected.push(c.rel.clone());
             }
         }
+        expected.retain(|p| !changes.iter().any(|c| c.deleted && c.rel == *p));
+        // Both tools remove a directory that a deletion leaves empty.
+        let all = expected.clone();
+        expected.retain(|p| !p.ends_with('/') || all.iter().any(|q| q != p && q.starts_with(p)));
         expected.sort();
         expected.dedup();
         assert_eq!(
@@ -1122,4 +1134,159 @@ fn random_edits_by_several_rules_match_the_model() {
         refused > 20 && applied > 200,
         "refused {refused}, applied {applied}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// deleted files
+
+fn overlay_with_deletion(dir: &Path) -> (Overlay, PathBuf, PathBuf) {
+    let gone = write(
+        dir,
+        "tests/staging/conftest.py",
+        b"import pytest\r\n\r\n\r\n@pytest.fixture\r\ndef db():\r\n    return 1\r\n",
+    );
+    let kept = write(dir, "tests/conftest.py", b"import pytest\n");
+    fs::set_permissions(&gone, fs::Permissions::from_mode(0o640)).unwrap();
+    let mut ov = Overlay::new(dir.to_path_buf());
+    let e = Edit::insert(
+        kept.clone(),
+        13,
+        "\n\n\n@pytest.fixture\ndef db():\n    return 1\n",
+        1,
+    );
+    ov.apply(1, vec![e]).unwrap();
+    ov.delete(1, &gone).unwrap();
+    (ov, gone, kept)
+}
+
+#[test]
+fn deleted_file_reads_as_absent_and_later_rules_cannot_touch_it() {
+    let dir = tmpdir();
+    let (mut ov, gone, _) = overlay_with_deletion(dir.path());
+    assert!(!ov.exists(&gone));
+    assert!(ov.current(&gone).is_none());
+    assert_eq!(
+        ov.read(&gone).unwrap_err().kind(),
+        std::io::ErrorKind::NotFound
+    );
+    let err = ov
+        .apply(2, vec![Edit::insert(gone.clone(), 0, "# x\n", 2)])
+        .unwrap_err();
+    assert!(
+        matches!(err, EditError::Deleted { rule: 2, by: 1, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("tests/staging/conftest.py"),
+        "{err}"
+    );
+    let err = ov.delete(3, &gone).unwrap_err();
+    assert!(
+        matches!(err, EditError::Deleted { rule: 3, by: 1, .. }),
+        "{err}"
+    );
+    let err = ov.create(4, &gone, b"x = 1\n".to_vec()).unwrap_err();
+    assert!(
+        matches!(err, EditError::Deleted { rule: 4, by: 1, .. }),
+        "{err}"
+    );
+    // Nothing on disk changed.
+    assert!(gone.exists());
+}
+
+#[test]
+fn deleted_file_diff_json_and_summary() {
+    let dir = tmpdir();
+    let (ov, _, _) = overlay_with_deletion(dir.path());
+    let changes = ov.changes();
+    let deleted: Vec<&FileChange> = changes.iter().filter(|c| c.deleted).collect();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].rel, "tests/staging/conftest.py");
+    assert!(deleted[0].new.is_empty());
+    assert_eq!(deleted[0].edits.len(), 1);
+    assert_eq!(
+        deleted[0].edits[0].old,
+        deleted[0].original.clone().unwrap()
+    );
+    let diff = unified_diff(&changes, false);
+    assert!(
+        diff.contains(
+            "diff --git a/tests/staging/conftest.py b/tests/staging/conftest.py\n\
+             deleted file mode 100644\n\
+             --- a/tests/staging/conftest.py\n\
+             +++ /dev/null\n\
+             @@ -1,6 +0,0 @@\n\
+             -import pytest\r\n"
+        ),
+        "{diff}"
+    );
+    assert_eq!(
+        summary(&changes),
+        "2 files would change (2 edits, 1 file deleted)"
+    );
+    let json = edits_json(&changes);
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files[1]["path"], "tests/staging/conftest.py");
+    assert_eq!(files[1]["deleted"], true);
+    assert_eq!(files[0]["deleted"], false);
+    replay_json(&changes);
+    assert_diff_applies(&changes);
+}
+
+#[test]
+fn deleting_a_created_file_drops_it() {
+    let dir = tmpdir();
+    let mut ov = Overlay::new(dir.path().to_path_buf());
+    let new = dir.path().join("tests/conftest.py");
+    ov.create(1, &new, b"import pytest\n".to_vec()).unwrap();
+    ov.delete(2, &new).unwrap();
+    assert!(ov.changes().is_empty());
+    assert!(!ov.exists(&new));
+}
+
+#[test]
+fn write_removes_deleted_files_and_a_failure_puts_them_back() {
+    let dir = tmpdir();
+    let (ov, gone, kept) = overlay_with_deletion(dir.path());
+    let changes = ov.changes();
+    assert_eq!(write_all(&changes).unwrap(), 2);
+    assert!(!gone.exists());
+    assert!(fs::read_to_string(&kept).unwrap().contains("def db()"));
+
+    // A later step fails (`c` is a regular file, so `c/conftest.py` cannot be created, even as
+    // root): the file already removed comes back, bytes and mode.
+    let dir = tmpdir();
+    let a = write(dir.path(), "a/conftest.py", b"A = 1\r\n");
+    fs::set_permissions(&a, fs::Permissions::from_mode(0o600)).unwrap();
+    write(dir.path(), "c", b"not a directory\n");
+    let mut ov = Overlay::new(dir.path().to_path_buf());
+    ov.delete(1, &a).unwrap();
+    ov.create(1, Path::new("c/conftest.py"), b"x = 1\n".to_vec())
+        .unwrap();
+    let before = listing(dir.path());
+    let err = write_all(&ov.changes()).unwrap_err();
+    match &err {
+        EditError::Write { path, restored, .. } => {
+            assert_eq!(path, "c/conftest.py");
+            assert_eq!(restored, &["a/conftest.py"]);
+        }
+        other => panic!("expected Write, got {other:?}"),
+    }
+    assert_eq!(fs::read(&a).unwrap(), b"A = 1\r\n");
+    assert_eq!(mode(&a), 0o600);
+    assert_eq!(listing(dir.path()), before);
+}
+
+#[test]
+fn deleting_a_symlinked_conftest_removes_the_link_only() {
+    let dir = tmpdir();
+    let shared = write(dir.path(), "shared/fixtures.py", b"X = 1\n");
+    let link = dir.path().join("tests/conftest.py");
+    fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&shared, &link).unwrap();
+    let mut ov = Overlay::new(dir.path().to_path_buf());
+    ov.delete(1, &link).unwrap();
+    write_all(&ov.changes()).unwrap();
+    assert!(link.symlink_metadata().is_err());
+    assert_eq!(fs::read(&shared).unwrap(), b"X = 1\n");
 }

@@ -64,6 +64,30 @@ pub fn unified_diff_bytes(changes: &[FileChange], color: bool) -> Vec<u8> {
             continue;
         }
         let name = quote_path(&change.rel);
+        if change.deleted {
+            let git = format!(
+                "diff --git {} {}",
+                name.with_prefix("a/", false),
+                name.with_prefix("b/", false)
+            );
+            push_header(&mut out, &c, &git);
+            push_header(
+                &mut out,
+                &c,
+                &format!("deleted file mode {}", git_mode(&change.path)),
+            );
+            if old.is_empty() {
+                continue;
+            }
+            push_header(
+                &mut out,
+                &c,
+                &format!("--- {}", name.with_prefix("a/", true)),
+            );
+            push_header(&mut out, &c, "+++ /dev/null");
+            hunks(&mut out, &c, old, &change.new);
+            continue;
+        }
         if change.created() {
             // A git header makes an empty new file expressible; both tools understand it.
             let git = format!(
@@ -92,6 +116,19 @@ pub fn unified_diff_bytes(changes: &[FileChange], color: bool) -> Vec<u8> {
         hunks(&mut out, &c, old, &change.new);
     }
     out
+}
+
+/// The mode git records for the file at `path`: executable or not.
+fn git_mode(path: &std::path::Path) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0) {
+            return "100755";
+        }
+    }
+    let _ = path;
+    "100644"
 }
 
 fn push_header(out: &mut Vec<u8>, c: &Colors, line: &str) {
@@ -238,20 +275,27 @@ fn push_line(out: &mut Vec<u8>, prefix: u8, color: &str, reset: &str, line: &[u8
     }
 }
 
-/// `3 files would change (17 edits)`; `No files would change` when there is nothing to do.
+/// `3 files would change (17 edits)`, `… (17 edits, 1 file deleted)`; `No files would change`
+/// when there is nothing to do.
 pub fn summary(changes: &[FileChange]) -> String {
     if changes.is_empty() {
         return "No files would change".to_string();
     }
     let edits: usize = changes.iter().map(|c| c.edits.len()).sum();
+    let deleted = changes.iter().filter(|c| c.deleted).count();
+    let deleted = if deleted > 0 {
+        format!(", {} deleted", plural(deleted, "file", "files"))
+    } else {
+        String::new()
+    };
     format!(
-        "{} would change ({})",
+        "{} would change ({}{deleted})",
         plural(changes.len(), "file", "files"),
         plural(edits, "edit", "edits")
     )
 }
 
-/// `{"files": [{"path", "created", "edits": [{"rule", "start", "end", "start_line",
+/// `{"files": [{"path", "created", "deleted", "edits": [{"rule", "start", "end", "start_line",
 /// "start_column", "end_line", "end_column", "old", "new", "in_original"}]}]}`; see
 /// [`AppliedEdit`](super::AppliedEdit) for the coordinates. `old`/`new` are text (non-UTF-8
 /// bytes, which edits never introduce, would show as U+FFFD).
@@ -277,7 +321,7 @@ pub fn edits_json(changes: &[FileChange]) -> Value {
                     })
                 })
                 .collect();
-            json!({"path": c.rel, "created": c.created(), "edits": edits})
+            json!({"path": c.rel, "created": c.created(), "deleted": c.deleted, "edits": edits})
         })
         .collect();
     json!({ "files": files })

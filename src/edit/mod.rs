@@ -158,6 +158,16 @@ pub enum EditError {
          applied. Move or merge the existing file first, or change the rule's target"
     )]
     Exists { path: String, rule: usize },
+    /// A rule edits, creates or deletes a file an earlier rule deleted.
+    #[error(
+        "rule {rule} changes {path}, which rule {by} deletes; nothing from rule {rule} was \
+         applied. Run rule {rule} before rule {by}, or drop one of them"
+    )]
+    Deleted {
+        path: String,
+        rule: usize,
+        by: usize,
+    },
     /// Two changed paths are the same file on disk (a symlink); writing both would lose edits.
     #[error(
         "{path} and {other} are the same file on disk (a symlink); fixmig edited them separately \

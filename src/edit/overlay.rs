@@ -42,8 +42,11 @@ pub struct FileChange {
     pub original: Option<Vec<u8>>,
     /// The content to write.
     pub new: Vec<u8>,
-    /// Every edit, in file order (see [`AppliedEdit::in_original`]).
+    /// Every edit, in file order (see [`AppliedEdit::in_original`]). A deleted file has one:
+    /// all of its original bytes replaced by nothing.
     pub edits: Vec<AppliedEdit>,
+    /// The file is to be removed (`new` is empty).
+    pub deleted: bool,
 }
 
 impl FileChange {
@@ -71,6 +74,8 @@ struct FileState {
     records: Vec<Record>,
     /// Syntax error offsets of `current` (Python files), once computed.
     errors: Option<Vec<Range<usize>>>,
+    /// The rule that deleted the file, if one did: it then reads as absent.
+    deleted_by: Option<usize>,
 }
 
 /// Files as the rules applied so far leave them, in memory.
@@ -112,6 +117,7 @@ impl Overlay {
                     current: bytes,
                     records: Vec::new(),
                     errors: None,
+                    deleted_by: None,
                 },
             );
         }
@@ -123,20 +129,59 @@ impl Overlay {
     pub fn read(&mut self, path: &Path) -> std::io::Result<&[u8]> {
         let key = self.key(path);
         self.load(&key)?;
-        Ok(&self.files[&key].current)
+        let state = &self.files[&key];
+        if state.deleted_by.is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "deleted by an earlier rule",
+            ));
+        }
+        Ok(&state.current)
     }
 
-    /// The current content of `path` if it was read or created before.
+    /// The current content of `path` if it was read or created before (and not deleted).
     pub fn current(&self, path: &Path) -> Option<&[u8]> {
         self.files
             .get(&self.key(path))
+            .filter(|s| s.deleted_by.is_none())
             .map(|s| s.current.as_slice())
     }
 
-    /// Whether `path` exists on disk or was created in the overlay.
+    /// Whether `path` exists on disk or was created in the overlay (and was not deleted).
     pub fn exists(&self, path: &Path) -> bool {
         let key = self.key(path);
-        self.files.contains_key(&key) || key.exists()
+        match self.files.get(&key) {
+            Some(state) => state.deleted_by.is_none(),
+            None => key.exists(),
+        }
+    }
+
+    /// Deletes `path`: it reads as absent afterwards, and [`Overlay::changes`] lists it as
+    /// deleted (a file created by an earlier rule is simply dropped). Fails if the file does not
+    /// exist or was deleted already.
+    pub fn delete(&mut self, rule: usize, path: &Path) -> Result<(), EditError> {
+        let key = self.key(path);
+        self.load(&key).map_err(|source| EditError::Io {
+            path: self.rel(&key),
+            source,
+        })?;
+        let state = self.files.get_mut(&key).expect("loaded");
+        if let Some(by) = state.deleted_by {
+            return Err(EditError::Deleted {
+                path: relative(&self.rootdir, &key),
+                rule,
+                by,
+            });
+        }
+        if state.original.is_none() {
+            self.files.remove(&key);
+            return Ok(());
+        }
+        state.deleted_by = Some(rule);
+        state.current.clear();
+        state.records.clear();
+        state.errors = None;
+        Ok(())
     }
 
     /// Applies every edit of one rule, or none of them. Edits are in the coordinates of the
@@ -156,6 +201,13 @@ impl Overlay {
                 path: self.rel(key),
                 source,
             })?;
+            if let Some(by) = self.files[key].deleted_by {
+                return Err(EditError::Deleted {
+                    path: self.rel(key),
+                    rule,
+                    by,
+                });
+            }
         }
         // Each file is planned (and re-parsed) on its own, in parallel; the first error in path
         // order wins, as it would one file after the other.
@@ -356,6 +408,7 @@ impl Overlay {
             current: next,
             records,
             errors,
+            deleted_by: None,
         }))
     }
 
@@ -363,6 +416,13 @@ impl Overlay {
     /// Python file's content has a syntax error.
     pub fn create(&mut self, rule: usize, path: &Path, content: Vec<u8>) -> Result<(), EditError> {
         let key = self.key(path);
+        if let Some(by) = self.files.get(&key).and_then(|s| s.deleted_by) {
+            return Err(EditError::Deleted {
+                path: self.rel(&key),
+                rule,
+                by,
+            });
+        }
         if self.files.contains_key(&key) || key.symlink_metadata().is_ok() {
             return Err(EditError::Exists {
                 path: self.rel(&key),
@@ -406,17 +466,32 @@ impl Overlay {
                 current: content,
                 records: vec![record],
                 errors,
+                deleted_by: None,
             },
         );
         Ok(())
     }
 
-    /// Every file whose content would change (created files always), sorted by path.
+    /// Every file whose content would change (created and deleted files always), sorted by
+    /// path.
     pub fn changes(&self) -> Vec<FileChange> {
         self.files
             .iter()
-            .filter(|(_, s)| s.original.as_deref() != Some(s.current.as_slice()))
+            .filter(|(_, s)| {
+                s.deleted_by.is_some() || s.original.as_deref() != Some(s.current.as_slice())
+            })
             .map(|(path, s)| {
+                if let (Some(rule), Some(original)) = (s.deleted_by, &s.original) {
+                    let whole = Edit::delete(path.clone(), 0, original.len(), rule);
+                    return FileChange {
+                        path: path.clone(),
+                        rel: self.rel(path),
+                        original: Some(original.clone()),
+                        new: Vec::new(),
+                        edits: vec![applied(rule, original, 0, original.len(), &whole, true)],
+                        deleted: true,
+                    };
+                }
                 let mut records: Vec<&Record> = s.records.iter().collect();
                 if s.original.is_some() {
                     records.sort_by_key(|r| (r.edit.start, r.edit.end, r.cur.start));
@@ -427,6 +502,7 @@ impl Overlay {
                     original: s.original.clone(),
                     new: s.current.clone(),
                     edits: records.into_iter().map(|r| r.edit.clone()).collect(),
+                    deleted: false,
                 }
             })
             .collect()

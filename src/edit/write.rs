@@ -24,6 +24,8 @@ struct Written<'a> {
     owner: Owner,
     /// Directories created for a new file, outermost first.
     created_dirs: Vec<PathBuf>,
+    /// A deleted path that was a symlink: where it pointed (the link is what was removed).
+    link: Option<PathBuf>,
 }
 
 /// Writes every change, or nothing.
@@ -35,7 +37,8 @@ struct Written<'a> {
 /// permissions (and owner, where allowed) and is renamed over the original; new files get mode
 /// 0o644 (less the umask) and their missing parent directories. If a write fails, the files
 /// already written are restored the same way (new ones removed) and [`EditError::Write`] names
-/// the failing file and the restored ones. Returns the number of files written.
+/// the failing file and the restored ones. A deleted file is removed (a symlink: the link, not
+/// what it points to) in its turn, and put back like the others if a later step fails. Returns the number of files written or removed.
 pub fn write_all(changes: &[FileChange]) -> Result<usize, EditError> {
     let mut planned = Vec::with_capacity(changes.len());
     let mut seen: HashMap<PathBuf, &str> = HashMap::new();
@@ -106,6 +109,30 @@ fn verify(change: &FileChange) -> Result<PathBuf, EditError> {
 }
 
 fn write_one<'a>(p: &Planned<'a>) -> io::Result<Written<'a>> {
+    if p.change.deleted {
+        let meta = fs::metadata(&p.target)?;
+        let link = match p.change.path.symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => Some(fs::read_link(&p.change.path)?),
+            _ => None,
+        };
+        let removed = if link.is_some() {
+            &p.change.path
+        } else {
+            &p.target
+        };
+        fs::remove_file(removed)?;
+        if let Some(dir) = removed.parent().and_then(|d| fs::File::open(d).ok()) {
+            let _ = dir.sync_all();
+        }
+        return Ok(Written {
+            change: p.change,
+            target: removed.clone(),
+            permissions: Some(meta.permissions()),
+            owner: owner_of(&meta),
+            created_dirs: Vec::new(),
+            link,
+        });
+    }
     match &p.change.original {
         Some(_) => {
             let meta = fs::metadata(&p.target)?;
@@ -118,6 +145,7 @@ fn write_one<'a>(p: &Planned<'a>) -> io::Result<Written<'a>> {
                 permissions: Some(permissions),
                 owner,
                 created_dirs: Vec::new(),
+                link: None,
             })
         }
         None => {
@@ -134,6 +162,7 @@ fn write_one<'a>(p: &Planned<'a>) -> io::Result<Written<'a>> {
                 permissions: None,
                 owner: None,
                 created_dirs,
+                link: None,
             })
         }
     }
@@ -146,6 +175,18 @@ fn roll_back(written: Vec<Written>) -> (Vec<String>, Vec<Unrestored>) {
     let mut unrestored = Vec::new();
     for w in written.into_iter().rev() {
         let rel = w.change.rel.clone();
+        if let Some(link) = &w.link {
+            match make_symlink(link, &w.target) {
+                Ok(()) => restored.push(rel),
+                Err(e) => unrestored.push(Unrestored {
+                    path: rel,
+                    error: format!("{e} (it was a symlink to {})", link.display()),
+                    saved_to: None,
+                    created: false,
+                }),
+            }
+            continue;
+        }
         match &w.change.original {
             Some(original) => {
                 match replace_atomically(
@@ -262,6 +303,19 @@ fn replace_atomically(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(unix)]
+fn make_symlink(to: &Path, at: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(to, at)
+}
+
+#[cfg(not(unix))]
+fn make_symlink(_to: &Path, _at: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        ErrorKind::Unsupported,
+        "cannot recreate a symlink here",
+    ))
 }
 
 #[cfg(unix)]

@@ -37,12 +37,12 @@ pub struct RemoveSpec {
     pub replace_with: Option<String>,
 }
 
-fn module_at(index: &Index, path: &Path) -> Option<ModuleId> {
+pub(super) fn module_at(index: &Index, path: &Path) -> Option<ModuleId> {
     index.modules().iter().position(|m| m.path == path)
 }
 
 /// The module-level fixture binding named `fixture` (by fixture name) in `module`.
-fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) -> Option<usize> {
+pub(super) fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) -> Option<usize> {
     let facts = index.modules()[module].facts.as_ref()?;
     facts.bindings.iter().rposition(|b| match &b.kind {
         BindingKind::Fixture(d) => {
@@ -174,7 +174,7 @@ fn carry(
 }
 
 /// Edits that insert `blocks` (and `imports`) at the end of `path`, creating it if needed.
-fn insert_blocks(
+pub(super) fn insert_blocks(
     index: &Index,
     path: &Path,
     texts: &[String],
@@ -230,7 +230,7 @@ fn insert_blocks(
     }
 }
 
-fn dir_of(rel: &str) -> &str {
+pub(super) fn dir_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
@@ -558,10 +558,25 @@ pub fn plan_remove(
     Ok(planned)
 }
 
+/// One entry of a test's [`resolution_fingerprint`]: compared by `key` (a fixture name and the
+/// normalized code of the definition it gets, or a setup error), shown by `shown` (the name
+/// and where that definition is).
+#[derive(Debug, Clone, Eq)]
+pub struct FingerprintLine {
+    pub key: String,
+    pub shown: String,
+}
+
+impl PartialEq for FingerprintLine {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
 /// Per test: each fixture name with the kind and the normalized code of the definition it gets,
 /// and the setup errors. Equal fingerprints before and after a consolidation mean every test
 /// gets the same definition code.
-pub fn resolution_fingerprint(analysis: &Analysis) -> BTreeMap<String, Vec<String>> {
+pub fn resolution_fingerprint(analysis: &Analysis) -> BTreeMap<String, Vec<FingerprintLine>> {
     let index = &analysis.index;
     let mut trees: HashMap<PathBuf, Option<(tree_sitter::Tree, Vec<u8>)>> = HashMap::new();
     let mut code_of: HashMap<FixtureId, String> = HashMap::new();
@@ -569,26 +584,52 @@ pub fn resolution_fingerprint(analysis: &Analysis) -> BTreeMap<String, Vec<Strin
     for (item, res) in index.tests.iter().zip(&analysis.resolutions) {
         let mut lines = Vec::new();
         for name in &res.names {
-            let desc = match res.get(name) {
+            let (desc, shown) = match res.get(name) {
                 Resolved::Defs(defs) => {
                     let id = *defs.last().expect("non-empty");
-                    code_of
+                    let code = code_of
                         .entry(id)
                         .or_insert_with(|| fixture_code(index, id, &mut trees))
-                        .clone()
+                        .clone();
+                    (
+                        code,
+                        format!("`{name}` from {}", fixture_location(index, id)),
+                    )
                 }
-                Resolved::Parametrize => "parametrize".into(),
-                Resolved::Request => "request".into(),
-                Resolved::Unresolved => "unresolved".into(),
+                Resolved::Parametrize => ("parametrize".into(), format!("`{name}` (parametrized)")),
+                Resolved::Request => ("request".into(), format!("`{name}`")),
+                Resolved::Unresolved => ("unresolved".into(), format!("`{name}` (not found)")),
             };
-            lines.push(format!("{name} = {desc}"));
+            lines.push(FingerprintLine {
+                key: format!("{name} = {desc}"),
+                shown,
+            });
         }
         for e in &res.errors {
-            lines.push(format!("error {} {}", e.code(), e.name()));
+            lines.push(FingerprintLine {
+                key: format!("error {} {}", e.code(), e.name()),
+                shown: format!("{} error on `{}`", e.code(), e.name()),
+            });
         }
         out.insert(item.nodeid.clone(), lines);
     }
     out
+}
+
+/// `path:line` of a fixture's definition, or what kind of fixture it is.
+fn fixture_location(index: &Index, id: FixtureId) -> String {
+    let fixture = &index.fixtures[id];
+    let Origin::Code(code) = fixture.origin else {
+        return "a builtin or plugin".into();
+    };
+    match index.fixture_def(id) {
+        Some(def) => format!(
+            "{}:{}",
+            index.modules()[code.module].rel,
+            def.function.name.span.line
+        ),
+        None => index.modules()[code.module].rel.clone(),
+    }
 }
 
 fn fixture_code(

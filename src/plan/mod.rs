@@ -7,6 +7,7 @@
 mod alias;
 mod blocks;
 mod consolidate;
+mod merge;
 pub mod references;
 mod rename;
 mod source;
@@ -16,8 +17,9 @@ use std::path::PathBuf;
 pub use alias::{plan_alias, AliasSpec};
 pub use consolidate::{
     identical_conftest_fixtures, plan_hoist, plan_move, plan_remove, resolution_fingerprint,
-    HoistSpec, MoveSpec, RemoveSpec,
+    FingerprintLine, HoistSpec, MoveSpec, RemoveSpec,
 };
+pub use merge::{plan_merge, MergeSpec};
 pub use rename::{plan_redirect, plan_rename, RenameSpec};
 
 /// One replacement of `start..end` in `path` (absolute) by `content`.
@@ -29,11 +31,14 @@ pub struct TextEdit {
     pub content: String,
 }
 
-/// What a rule plans: edits to existing files and files to create.
+/// What a rule plans: edits to existing files, files to create and files to delete, and notes
+/// for the user about what the plan could not do or what deserves a review.
 #[derive(Debug, Default, Clone)]
 pub struct Planned {
     pub edits: Vec<TextEdit>,
     pub creates: Vec<(PathBuf, Vec<u8>)>,
+    pub deletes: Vec<PathBuf>,
+    pub notes: Vec<String>,
 }
 
 /// Which field of a rule an error is about (the driver points at it in the rule file).

@@ -82,7 +82,7 @@ pub fn import_insertion_point(src: &[u8], facts: &FileFacts) -> usize {
 }
 
 /// The offset just after a leading module docstring's line, if there is one.
-fn docstring_end(src: &[u8]) -> Option<usize> {
+pub(super) fn docstring_end(src: &[u8]) -> Option<usize> {
     let start = line_start(src, 1);
     let rest = &src[start..];
     let trimmed = rest.iter().position(|b| !b.is_ascii_whitespace())?;

@@ -1,0 +1,2 @@
+def test_other(base_url):
+    assert base_url

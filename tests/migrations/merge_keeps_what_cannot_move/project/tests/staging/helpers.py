@@ -1,0 +1,2 @@
+def make_client(name):
+    return {"client": name}

@@ -1,0 +1,2 @@
+def test_top(settings):
+    assert settings == {"retries": 1}

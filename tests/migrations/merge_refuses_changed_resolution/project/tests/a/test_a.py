@@ -1,0 +1,2 @@
+def test_a(shared):
+    assert shared == 1

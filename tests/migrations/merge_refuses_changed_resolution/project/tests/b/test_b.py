@@ -1,0 +1,2 @@
+def test_b(shared):
+    assert shared == 1

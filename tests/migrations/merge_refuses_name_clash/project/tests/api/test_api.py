@@ -1,0 +1,2 @@
+def test_api(api):
+    assert api == "postgres-api"

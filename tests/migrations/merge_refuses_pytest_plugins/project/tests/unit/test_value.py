@@ -1,0 +1,2 @@
+def test_value(value, extra):
+    assert value + extra == 3
