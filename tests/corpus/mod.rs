@@ -145,6 +145,19 @@ pub fn oracle_collect_only(corpus: &Corpus, args: &[&str]) -> (Value, Option<Dur
         }
     }
 
+    let (value, text, elapsed) = run_oracle_collect_only(corpus, args);
+    let staging = cache.with_extension(format!("json.tmp-{}", std::process::id()));
+    if std::fs::write(&staging, &text).is_ok() {
+        let _ = std::fs::rename(&staging, &cache);
+    }
+    (value, Some(elapsed))
+}
+
+/// Runs `pytest --collect-only -q -p fixmig_oracle ARGS` in the corpus tree now (no cache):
+/// the oracle's JSON, its text, and the time pytest took. Panics with pytest's output when
+/// collection fails.
+pub fn run_oracle_collect_only(corpus: &Corpus, args: &[&str]) -> (Value, String, Duration) {
+    let plugin_dir = support::manifest_dir().join("tests").join("oracle");
     let tmp = tempfile::tempdir().expect("cannot create a temporary directory");
     let out_file = tmp.path().join("oracle.json");
     let started = Instant::now();
@@ -188,11 +201,7 @@ pub fn oracle_collect_only(corpus: &Corpus, args: &[&str]) -> (Value, Option<Dur
     });
     let value: Value = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("the oracle wrote invalid JSON: {e}"));
-    let staging = cache.with_extension(format!("json.tmp-{}", std::process::id()));
-    if std::fs::write(&staging, &text).is_ok() {
-        let _ = std::fs::rename(&staging, &cache);
-    }
-    (value, Some(elapsed))
+    (value, text, elapsed)
 }
 
 /// fixmig's `fixtures --per-test --format json --python VENV PATHS`, run in-process, with
