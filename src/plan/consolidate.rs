@@ -230,6 +230,38 @@ pub(super) fn insert_blocks(
     }
 }
 
+/// Edits deleting the import statements of `path` that only the code in `removed` (file
+/// coordinates) used, so a conftest does not keep imports for code that moved away.
+pub(super) fn orphaned_import_edits(
+    index: &Index,
+    path: &Path,
+    removed: &[std::ops::Range<usize>],
+) -> Vec<TextEdit> {
+    let src = index.loader.read(path).unwrap_or_default();
+    let offset = if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let body = &src[offset..];
+    let Some(tree) = blocks::parse_tree(body) else {
+        return Vec::new();
+    };
+    let removed: Vec<std::ops::Range<usize>> = removed
+        .iter()
+        .map(|r| r.start.saturating_sub(offset)..r.end.saturating_sub(offset))
+        .collect();
+    super::imports::orphaned_imports(body, &tree, &removed)
+        .into_iter()
+        .map(|r| TextEdit {
+            path: path.to_path_buf(),
+            start: r.start + offset,
+            end: r.end + offset,
+            content: String::new(),
+        })
+        .collect()
+}
+
 pub(super) fn dir_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
@@ -322,6 +354,10 @@ pub fn plan_move(
             content: String::new(),
         });
     }
+    let removed: Vec<_> = blocks.iter().map(|b| b.remove.clone()).collect();
+    planned
+        .edits
+        .extend(orphaned_import_edits(index, &from_path, &removed));
     let texts: Vec<String> = blocks.iter().map(|b| b.text.clone()).collect();
     insert_blocks(index, &to_path, &texts, &carried.imports, &mut planned);
     Ok(planned)
@@ -469,6 +505,10 @@ pub fn plan_hoist(
                 content: String::new(),
             });
         }
+        let removed: Vec<_> = carried.blocks.iter().map(|b| b.remove.clone()).collect();
+        planned
+            .edits
+            .extend(orphaned_import_edits(index, &path, &removed));
     }
     if keep.is_none() {
         insert_blocks(index, &target_path, &[first_text], &imports, &mut planned);
@@ -548,10 +588,14 @@ pub fn plan_remove(
         .as_ref()
         .and_then(|t| blocks::top_level_statement(t, at).map(|s| blocks::block(body, s)))
     {
+        let removed = stmt.remove.start + offset..stmt.remove.end + offset;
+        planned
+            .edits
+            .extend(orphaned_import_edits(index, &path, &[removed.clone()]));
         planned.edits.push(TextEdit {
             path,
-            start: stmt.remove.start + offset,
-            end: stmt.remove.end + offset,
+            start: removed.start,
+            end: removed.end,
             content: String::new(),
         });
     }

@@ -7,6 +7,7 @@
 mod alias;
 mod blocks;
 mod consolidate;
+mod imports;
 mod merge;
 pub mod references;
 mod rename;

@@ -1,10 +1,13 @@
-//! Import statements for `[[merge]]`: what each one binds, read from the syntax tree (dotted
-//! module paths and aliases kept, unlike the facts, which record what the names resolve to), and
-//! relative imports rewritten for a conftest in an ancestor package.
+//! Import statements as code moves between conftests: what each one binds, read from the syntax
+//! tree (dotted module paths and aliases kept, unlike the facts, which record what the names
+//! resolve to), relative imports rewritten for a conftest in an ancestor package, and the
+//! imports that only the code moved away used.
 
+use std::collections::BTreeSet;
+use std::ops::Range;
 use std::path::Path;
 
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use crate::parse::ImportTarget;
 
@@ -194,4 +197,108 @@ pub(super) fn relocate(
         module.push_str(&target.module);
     }
     Ok(ImportTarget { level: 1, module })
+}
+
+/// The import statements of a module (`body`, its `tree`) that only code being removed used:
+/// every name such a statement binds is read by some top-level statement inside `removed` and
+/// by nothing left outside it. Returns the byte ranges (whole lines) that delete them. Star
+/// imports, `from __future__` imports, imports whose names nothing read before (they may be
+/// there for their effect or to register fixtures) and modules with `__all__` are left alone.
+pub(super) fn orphaned_imports(
+    body: &[u8],
+    tree: &Tree,
+    removed: &[Range<usize>],
+) -> Vec<Range<usize>> {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut used_by_removed = BTreeSet::new();
+    let mut used_by_rest = BTreeSet::new();
+    let mut candidates = Vec::new();
+    for node in root.named_children(&mut cursor) {
+        let inside = removed
+            .iter()
+            .any(|r| r.start <= node.start_byte() && node.end_byte() <= r.end);
+        if inside {
+            used_by_removed.extend(super::blocks::free_names(body, node));
+            continue;
+        }
+        match node.kind() {
+            "import_statement" | "import_from_statement" => candidates.push(node),
+            "future_import_statement" | "comment" => {}
+            _ => {
+                let text = &body[node.byte_range()];
+                if text.starts_with(b"__all__") {
+                    return Vec::new();
+                }
+                used_by_rest.extend(super::blocks::free_names(body, node));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for node in candidates {
+        let lines = import_lines(node, body);
+        if !lines.stars.is_empty() || lines.names.is_empty() {
+            continue;
+        }
+        let orphaned = lines
+            .names
+            .iter()
+            .all(|(name, _)| used_by_removed.contains(name) && !used_by_rest.contains(name));
+        if !orphaned {
+            continue;
+        }
+        let start = body[..node.start_byte()]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1);
+        if body[start..node.start_byte()]
+            .iter()
+            .any(|b| !b.is_ascii_whitespace())
+        {
+            continue; // `x = 1; import y`: not alone on its line
+        }
+        let end = memchr::memchr(b'\n', &body[node.end_byte()..])
+            .map_or(body.len(), |p| node.end_byte() + p + 1);
+        if body[node.end_byte()..end]
+            .iter()
+            .any(|b| !b.is_ascii_whitespace())
+        {
+            continue; // a trailing comment or statement on the same line
+        }
+        out.push(start..end);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orphaned(src: &str, removed_from: &str) -> Vec<String> {
+        let tree = crate::plan::blocks::parse_tree(src.as_bytes()).unwrap();
+        let start = src.find(removed_from).unwrap();
+        orphaned_imports(src.as_bytes(), &tree, &[start..src.len()])
+            .into_iter()
+            .map(|r| src[r].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn imports_only_the_removed_code_used_are_orphaned() {
+        let src = "import json\nimport os, sys\nfrom a import b as c  # keep: noqa\nimport pytest\nimport side_effect\n\n@pytest.fixture\ndef kept():\n    return os.sep\n\n\n@pytest.fixture\ndef gone():\n    return json.dumps(c) + sys.path[0]\n";
+        // json: only `gone` used it. os, sys: `os` is still used. c: a trailing comment keeps
+        // it. pytest: still used. side_effect: nothing used it, so it is there for its effect.
+        assert_eq!(
+            orphaned(src, "@pytest.fixture\ndef gone"),
+            ["import json\n"]
+        );
+    }
+
+    #[test]
+    fn star_future_and_all_are_left_alone() {
+        let src = "from __future__ import annotations\nfrom x import *\nimport json\n__all__ = ['json']\n\ndef gone():\n    return json\n";
+        assert!(orphaned(src, "def gone").is_empty());
+        let src = "from x import *\nimport json\n\ndef gone():\n    return json\n";
+        assert_eq!(orphaned(src, "def gone"), ["import json\n"]);
+    }
 }

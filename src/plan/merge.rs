@@ -17,12 +17,12 @@ use crate::index::{Index, ModuleId, ModuleRole};
 use crate::parse::{BindingKind, FileFacts, ImportTarget};
 use crate::Analysis;
 
-mod imports;
-
-use imports::{dotted, import_lines, relocate, ImportLine, ImportLines};
+use super::imports::{dotted, import_lines, relocate, ImportLine, ImportLines};
 
 use super::blocks::{self, Block};
-use super::consolidate::{dir_of, fixture_binding, insert_blocks, module_at};
+use super::consolidate::{
+    dir_of, fixture_binding, insert_blocks, module_at, orphaned_import_edits,
+};
 use super::source;
 use super::{Field, PlanError, Planned, TextEdit};
 
@@ -475,6 +475,16 @@ pub fn plan_merge(
     if delete {
         planned.deletes.push(from_path.clone());
     } else {
+        let removed: Vec<_> = stmts
+            .iter()
+            .filter(|s| {
+                matches!(s.status, Status::Move | Status::Dedupe) && s.kind == Kind::Definition
+            })
+            .map(|s| s.block.remove.clone())
+            .collect();
+        planned
+            .edits
+            .extend(orphaned_import_edits(index, &from_path, &removed));
         planned.notes.extend(notes_for_stays(&stmts, spec));
         planned
             .notes
