@@ -589,9 +589,11 @@ pub fn plan_remove(
         .and_then(|t| blocks::top_level_statement(t, at).map(|s| blocks::block(body, s)))
     {
         let removed = stmt.remove.start + offset..stmt.remove.end + offset;
-        planned
-            .edits
-            .extend(orphaned_import_edits(index, &path, &[removed.clone()]));
+        planned.edits.extend(orphaned_import_edits(
+            index,
+            &path,
+            std::slice::from_ref(&removed),
+        ));
         planned.edits.push(TextEdit {
             path,
             start: removed.start,

@@ -277,7 +277,11 @@ mod tests {
     fn orphaned(src: &str, removed_from: &str) -> Vec<String> {
         let tree = crate::plan::blocks::parse_tree(src.as_bytes()).unwrap();
         let start = src.find(removed_from).unwrap();
-        orphaned_imports(src.as_bytes(), &tree, &[start..src.len()])
+        let removed = vec![Range {
+            start,
+            end: src.len(),
+        }];
+        orphaned_imports(src.as_bytes(), &tree, &removed)
             .into_iter()
             .map(|r| src[r].to_string())
             .collect()
