@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def redis_client():
+    return "staging redis"

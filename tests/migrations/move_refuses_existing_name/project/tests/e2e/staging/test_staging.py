@@ -1,0 +1,2 @@
+def test_redis(redis_client):
+    assert redis_client == "staging redis"
