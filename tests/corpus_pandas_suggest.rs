@@ -90,6 +90,15 @@ fn pandas_suggested_hoists_keep_pytest_resolution() {
     for (kind, name) in &rules {
         println!("  [[{kind}]] {name}");
     }
+    // rules/pandas-3.1.1-hoists.toml is this output, kept as a real-world example.
+    let example = support::manifest_dir().join("rules/pandas-3.1.1-hoists.toml");
+    let example = fs::read_to_string(&example).expect("rules/pandas-3.1.1-hoists.toml");
+    let body = |t: &str| t.split_once("version = 1").map(|(_, b)| b.to_string());
+    assert_eq!(
+        body(&example),
+        body(&text),
+        "suggest's output changed: update rules/pandas-3.1.1-hoists.toml (below the comment) with\n{text}"
+    );
     let hoists: Vec<&(String, String)> = rules.iter().filter(|(k, _)| k == "hoist").collect();
     assert!(
         !hoists.is_empty(),
