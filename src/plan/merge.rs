@@ -353,11 +353,17 @@ pub fn plan_merge(
     check_imports(&dest, spec, &relocate_target, &mut stmts);
     propagate(&facts, &dest_facts, spec, &mut stmts);
 
-    let delete = stmts.iter().all(|s| match s.kind {
+    let emptied = stmts.iter().all(|s| match s.kind {
         Kind::Docstring => true,
         Kind::Other => false,
         _ => !matches!(s.status, Status::Stay(_)),
     });
+    let on_sys_path = if emptied {
+        sys_path_dependents(&from_path)
+    } else {
+        None
+    };
+    let delete = emptied && on_sys_path.is_none();
     let movable = stmts
         .iter()
         .any(|s| s.kind == Kind::Definition && !matches!(s.status, Status::Stay(_)));
@@ -486,9 +492,13 @@ pub fn plan_merge(
             .edits
             .extend(orphaned_import_edits(index, &from_path, &removed));
         planned.notes.extend(notes_for_stays(&stmts, spec));
-        planned
-            .notes
-            .push(format!("{} is kept with what could not move", spec.from));
+        planned.notes.push(match on_sys_path {
+            Some(modules) => format!(
+                "{} is kept: its directory is not a package, so this conftest puts it on sys.path (pytest's default import mode), and {modules} may be imported through it; delete it by hand if nothing does",
+                spec.from
+            ),
+            None => format!("{} is kept with what could not move", spec.from),
+        });
     }
     Ok(planned)
 }
@@ -696,6 +706,39 @@ fn propagate(facts: &FileFacts, dest: &FileFacts, spec: &MergeSpec, stmts: &mut 
             break;
         }
     }
+}
+
+/// Why deleting the conftest at `path` could break imports: in pytest's default `prepend`
+/// import mode a conftest outside a package puts its directory on `sys.path`, so modules and
+/// packages next to it may be imported through it — unless test modules there put the directory
+/// on `sys.path` anyway. Returns the names of those modules.
+fn sys_path_dependents(path: &std::path::Path) -> Option<String> {
+    let dir = path.parent()?;
+    if dir.join("__init__.py").is_file() {
+        return None;
+    }
+    let mut importable = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let p = entry.path();
+        if p.is_dir() {
+            if p.join("__init__.py").is_file() {
+                importable.push(format!("{name}/"));
+            }
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".py") else {
+            continue;
+        };
+        if stem.starts_with("test_") || stem.ends_with("_test") {
+            return None;
+        }
+        if stem != "conftest" {
+            importable.push(name);
+        }
+    }
+    importable.sort();
+    (!importable.is_empty()).then(|| importable.join(", "))
 }
 
 fn notes_for_stays(stmts: &[Stmt], spec: &MergeSpec) -> Vec<String> {
