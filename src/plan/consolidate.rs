@@ -97,11 +97,7 @@ fn carry(
         .loader
         .read(&index.modules()[from].path)
         .unwrap_or_default();
-    let offset = if src.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let offset = source::bom_len(&src);
     let body = &src[offset..];
     let mut out = Carried {
         blocks: Vec::new(),
@@ -238,11 +234,7 @@ pub(super) fn orphaned_import_edits(
     removed: &[std::ops::Range<usize>],
 ) -> Vec<TextEdit> {
     let src = index.loader.read(path).unwrap_or_default();
-    let offset = if src.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let offset = source::bom_len(&src);
     let body = &src[offset..];
     let Some(tree) = blocks::parse_tree(body) else {
         return Vec::new();
@@ -262,6 +254,19 @@ pub(super) fn orphaned_import_edits(
         .collect()
 }
 
+/// The conftest module at `path`, if pytest loads it in this project.
+pub(super) fn loaded_conftest(index: &Index, path: &Path) -> Option<ModuleId> {
+    module_at(index, path).filter(|m| index.modules()[*m].role == ModuleRole::Conftest)
+}
+
+pub(super) fn not_a_loaded_conftest(field: Field, rel: &str) -> PlanError {
+    PlanError::invalid(
+        field,
+        format!("{rel} is not a conftest.py that pytest loads in this project"),
+        None,
+    )
+}
+
 pub(super) fn dir_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
@@ -274,17 +279,8 @@ pub fn plan_move(
     let index = &analysis.index;
     let from_path = project.rootdir.join(&spec.from);
     let to_path = project.rootdir.join(&spec.to);
-    let Some(from) =
-        module_at(index, &from_path).filter(|m| index.modules()[*m].role == ModuleRole::Conftest)
-    else {
-        return Err(PlanError::invalid(
-            Field::From,
-            format!(
-                "{} is not a conftest.py that pytest loads in this project",
-                spec.from
-            ),
-            None,
-        ));
+    let Some(from) = loaded_conftest(index, &from_path) else {
+        return Err(not_a_loaded_conftest(Field::From, &spec.from));
     };
     let to = module_at(index, &to_path);
     let Some(binding) = fixture_binding(index, from, &spec.fixture) else {
@@ -428,11 +424,7 @@ pub fn plan_hoist(
     for (m, b) in &copies {
         let path = &index.modules()[*m].path;
         let src = index.loader.read(path).unwrap_or_default();
-        let offset = if src.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
+        let offset = source::bom_len(&src);
         let body = &src[offset..];
         let facts = index.modules()[*m].facts.as_ref();
         let at = facts
@@ -574,11 +566,7 @@ pub fn plan_remove(
     }
     let index = &analysis.index;
     let src = index.loader.read(&path).unwrap_or_default();
-    let offset = if src.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let offset = source::bom_len(&src);
     let body = &src[offset..];
     let facts = index.modules()[module].facts.as_ref();
     let at = facts

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use crate::discover::Project;
-use crate::index::{Index, ModuleId, ModuleRole};
+use crate::index::{Index, ModuleId};
 use crate::parse::{BindingKind, FileFacts, ImportTarget};
 use crate::Analysis;
 
@@ -21,7 +21,8 @@ use super::imports::{dotted, import_lines, relocate, ImportLine, ImportLines};
 
 use super::blocks::{self, Block};
 use super::consolidate::{
-    dir_of, fixture_binding, insert_blocks, module_at, orphaned_import_edits,
+    dir_of, fixture_binding, insert_blocks, loaded_conftest, module_at, not_a_loaded_conftest,
+    orphaned_import_edits,
 };
 use super::source;
 use super::{Field, PlanError, Planned, TextEdit};
@@ -67,14 +68,6 @@ struct Stmt {
     lines: Vec<(String, String)>,
     /// Imports: `from x import *` lines.
     stars: Vec<String>,
-}
-
-fn bom(src: &[u8]) -> usize {
-    if src.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    }
 }
 
 fn is_plain_assignment(node: Node) -> bool {
@@ -131,7 +124,7 @@ fn future_insertion_point(src: &[u8]) -> usize {
     if let Some(end) = source::docstring_end(src) {
         return end;
     }
-    let mut at = bom(src);
+    let mut at = source::bom_len(src);
     while at < src.len() {
         let end = memchr::memchr(b'\n', &src[at..]).map_or(src.len(), |i| at + i + 1);
         let line = src[at..end].trim_ascii_start();
@@ -264,20 +257,11 @@ pub fn plan_merge(
         ));
     }
     let into = module_at(index, &into_path);
-    let Some(from) =
-        module_at(index, &from_path).filter(|m| index.modules()[*m].role == ModuleRole::Conftest)
-    else {
+    let Some(from) = loaded_conftest(index, &from_path) else {
         if index.loader.read(&from_path).is_err() && into.is_some() {
             return Ok(Planned::default()); // already merged
         }
-        return Err(PlanError::invalid(
-            Field::From,
-            format!(
-                "{} is not a conftest.py that pytest loads in this project",
-                spec.from
-            ),
-            None,
-        ));
+        return Err(not_a_loaded_conftest(Field::From, &spec.from));
     };
     if into.is_none() && index.loader.read(&into_path).is_ok() {
         return Err(PlanError::invalid(
@@ -309,7 +293,7 @@ pub fn plan_merge(
         });
     }
     let src = index.loader.read(&from_path).unwrap_or_default();
-    let offset = bom(&src);
+    let offset = source::bom_len(&src);
     let body = &src[offset..];
     let Some(mut stmts) = classify(body, &facts, offset) else {
         return Err(PlanError::invalid(
@@ -324,7 +308,7 @@ pub fn plan_merge(
     let dest_src = into
         .map(|_| index.loader.read(&into_path).unwrap_or_default())
         .unwrap_or_default();
-    let dest_offset = bom(&dest_src);
+    let dest_offset = source::bom_len(&dest_src);
     let dest = destination(&dest_src[dest_offset..], &dest_facts, dest_offset);
 
     let clashes = check_definitions(index, into, spec, &facts, &dest_facts, &dest, &mut stmts);

@@ -616,11 +616,7 @@ fn edits_for_sites(
 /// A file's syntax tree (of the text after any BOM), that text, and the BOM's length.
 fn parse_for_references(index: &Index, path: &Path) -> (tree_sitter::Tree, Vec<u8>, usize) {
     let bytes = index.loader.read(path).unwrap_or_default();
-    let offset = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let offset = source::bom_len(&bytes);
     let body = bytes[offset..].to_vec();
     let mut parser = tree_sitter::Parser::new();
     parser
@@ -678,11 +674,7 @@ fn edits_for_definitions(
     for (module, function) in &renamed_functions {
         let path = index.modules()[*module].path.clone();
         let bytes = index.loader.read(&path).unwrap_or_default();
-        let offset = if bytes.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
+        let offset = source::bom_len(&bytes);
         let mut parser = tree_sitter::Parser::new();
         parser
             .set_language(&tree_sitter_python::LANGUAGE.into())

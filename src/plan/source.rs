@@ -4,6 +4,16 @@
 use crate::parse::{BindingKind, FileFacts, ImportTarget};
 
 /// The line ending a file uses (CRLF when its first line ends with one).
+/// The length of a UTF-8 BOM at the start of `src` (0 or 3): facts' byte offsets count it,
+/// syntax trees parsed from the text after it do not.
+pub fn bom_len(src: &[u8]) -> usize {
+    if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    }
+}
+
 pub fn line_ending(src: &[u8]) -> &'static str {
     match memchr::memchr(b'\n', src) {
         Some(i) if i > 0 && src[i - 1] == b'\r' => "\r\n",
