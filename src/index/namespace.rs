@@ -33,6 +33,8 @@ pub enum Value {
     Class(ClassRef),
     /// A module, loaded only if something looks inside it.
     Module(PathBuf),
+    /// A name bound to a mark (`params = pytest.mark.parametrize(...)`).
+    Mark(CodeRef),
     Other,
 }
 
@@ -139,6 +141,7 @@ enum Light {
     Function,
     Class(usize),
     Alias(String),
+    Mark,
     Other,
     ImportModule(ImportTarget),
     ImportFrom(ImportTarget, String),
@@ -151,6 +154,7 @@ impl Light {
             BindingKind::Function(_) => Light::Function,
             BindingKind::Class(c) => Light::Class(*c),
             BindingKind::Alias(other) => Light::Alias(other.clone()),
+            BindingKind::Mark(_) => Light::Mark,
             BindingKind::Value { .. } => Light::Other,
             BindingKind::ImportModule { target } => Light::ImportModule(target.clone()),
             BindingKind::ImportFrom { target, name, .. } => {
@@ -900,6 +904,7 @@ impl Loader {
             Light::Function => Value::Function(code),
             Light::Class(c) => Value::Class(ClassRef { module, class: *c }),
             Light::Alias(other) => return ns.get(other).cloned(),
+            Light::Mark => Value::Mark(code),
             Light::Other => Value::Other,
             Light::ImportModule(target) => match self.resolve_import(module, target) {
                 Some(path) => Value::Module(path),

@@ -1052,17 +1052,25 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
             }
         }
         "__test__" => body.dunder_test = literal_truth(right, ctx.src),
-        _ => {
-            if let [mark] = pytestmark_value(right, ctx).as_slice() {
-                if matches!(right.kind(), "call") {
-                    ctx.mark_vars
-                        .borrow_mut()
-                        .insert(name.to_string(), mark.clone());
-                }
-            }
-        }
+        _ => {}
     }
-    let kind = if let Some((marker, func)) = fixture_call(right, &ctx.aliases, ctx) {
+    // `params = pytest.mark.parametrize(...)`: usable as `@params` here, and importable.
+    let bound_mark = match name {
+        "pytestmark" | "pytest_plugins" | "__all__" | "__test__" => None,
+        _ if right.kind() != "call" => None,
+        _ => match pytestmark_value(right, ctx).as_slice() {
+            [mark] if !matches!(mark, Mark::Ref(_)) => Some(mark.clone()),
+            _ => None,
+        },
+    };
+    if let Some(mark) = &bound_mark {
+        ctx.mark_vars
+            .borrow_mut()
+            .insert(name.to_string(), mark.clone());
+    }
+    let kind = if let Some(mark) = bound_mark {
+        BindingKind::Mark(mark)
+    } else if let Some((marker, func)) = fixture_call(right, &ctx.aliases, ctx) {
         let wrapped = body.bindings.iter().rev().find_map(|b| match &b.kind {
             BindingKind::Function(f) if b.name == func => Some((**f).clone()),
             BindingKind::Fixture(f) if b.name == func => Some(f.function.clone()),

@@ -176,6 +176,11 @@ pub enum Mark {
         argnames: Vec<Located>,
         indirect: Indirect,
     },
+    /// A decorator or `pytestmark` item that is a bare name or dotted attribute (`@params`,
+    /// `@tests.params`) not bound to a mark in this file: maybe a mark variable of another
+    /// module (`from tests import params`). `index` looks it up and uses the mark it is bound to
+    /// ([`BindingKind::Mark`]), if any.
+    Ref(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +222,9 @@ pub enum BindingKind {
     ImportModule { target: ImportTarget },
     /// `name = other_name`.
     Alias(String),
+    /// `name = pytest.mark.parametrize(...)` / `pytest.mark.usefixtures(...)`: a mark other
+    /// modules can import and apply (`@name`, `pytestmark = [name]`).
+    Mark(Mark),
     /// Anything else (literals, calls, ...). `literal` holds the truthiness of a literal.
     Value { literal: Option<bool> },
 }

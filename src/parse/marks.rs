@@ -85,10 +85,7 @@ pub fn classify_decorator(expr: Node, ctx: &Ctx) -> Decorator {
     }
     let Some(path) = ctx.aliases.canonical(callee, ctx.src) else {
         if args.is_none() {
-            if let Some(mark) = ctx
-                .source_name(callee)
-                .and_then(|n| ctx.mark_vars.borrow().get(n).cloned())
-            {
+            if let Some(mark) = mark_name(callee, ctx) {
                 return Decorator::Mark(mark);
             }
         }
@@ -224,10 +221,43 @@ fn string_items(node: Node, ctx: &Ctx) -> Vec<Located> {
     items
 }
 
+/// A mark written as a name: `params` (a mark variable bound earlier in this file), or a
+/// name or dotted attribute fixmig cannot see into here (`Mark::Ref`, for `index` to look up).
+/// Names of the tracked modules (`pytest.mark.slow`, ...) are no mark variables.
+fn mark_name(node: Node, ctx: &Ctx) -> Option<Mark> {
+    if let Some(mark) = ctx
+        .source_name(node)
+        .and_then(|n| ctx.mark_vars.borrow().get(n).cloned())
+    {
+        return Some(mark);
+    }
+    if ctx.aliases.canonical(node, ctx.src).is_some() || !is_dotted_name(node) {
+        return None;
+    }
+    Some(Mark::Ref(text(node, ctx.src).to_string()))
+}
+
+/// `name` or `a.b.c` (identifiers only).
+fn is_dotted_name(node: Node) -> bool {
+    match node.kind() {
+        "identifier" => true,
+        "attribute" => {
+            node.child_by_field_name("object")
+                .is_some_and(is_dotted_name)
+                && node
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| a.kind() == "identifier")
+        }
+        _ => false,
+    }
+}
+
 /// The marks in a `pytestmark = ...` value: one mark or a list/tuple of marks.
 pub fn pytestmark_value(value: Node, ctx: &Ctx) -> Vec<Mark> {
     let one = |n: Node| -> Option<Mark> {
-        let (callee, args) = split_call(n)?;
+        let Some((callee, args)) = split_call(n) else {
+            return mark_name(n, ctx);
+        };
         let path = ctx.aliases.canonical(callee, ctx.src)?;
         mark_call(&path, args, ctx)
     };
