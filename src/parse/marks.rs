@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::facts::{FixtureMarker, Indirect, Located, Mark, ScopeSpec};
+use super::facts::{FixtureMarker, GivenArgs, Indirect, Located, Mark, ScopeSpec, SignatureEdit};
 use super::names::{is_fixture_decorator, Aliases};
 use super::{string_literal, text};
 use crate::parse::extract::Ctx;
@@ -14,6 +14,8 @@ pub enum Decorator {
     Mark(Mark),
     /// A `mock.patch`-style decorator; `true` when it injects an argument.
     Patch(bool),
+    /// A decorator that replaces the signature pytest reads.
+    Signature(SignatureEdit),
     StaticMethod,
     ClassMethod,
     Other,
@@ -107,8 +109,69 @@ pub fn classify_decorator(expr: Node, ctx: &Ctx) -> Decorator {
         if path.starts_with("mock.patch") {
             return Decorator::Patch(false);
         }
+        if let Some(edit) = signature_edit(&path, args, ctx) {
+            return Decorator::Signature(edit);
+        }
     }
     Decorator::Other
+}
+
+/// The [`SignatureEdit`] of a call to a modelled signature-replacing decorator.
+fn signature_edit(path: &str, args: Node, ctx: &Ctx) -> Option<SignatureEdit> {
+    let mut cursor = args.walk();
+    let splat = args
+        .named_children(&mut cursor)
+        .any(|c| matches!(c.kind(), "list_splat" | "dictionary_splat"));
+    match path {
+        "hypothesis.given" => {
+            let positional = positional_args(args);
+            let mut cursor = args.walk();
+            let keywords: Vec<String> = args
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "keyword_argument")
+                .filter_map(|c| c.child_by_field_name("name"))
+                .map(|n| text(n, ctx.src).to_string())
+                .collect();
+            let inferred = matches!(positional.as_slice(), [only] if only.kind() == "ellipsis");
+            Some(SignatureEdit::Given(
+                if splat || (inferred && keywords.is_empty()) {
+                    GivenArgs::All
+                } else if positional.is_empty() {
+                    GivenArgs::Keywords(keywords)
+                } else {
+                    GivenArgs::Positional(positional.len())
+                },
+            ))
+        }
+        "distributed.utils_test.gen_cluster" => {
+            if splat {
+                return Some(SignatureEdit::BindLeading(None));
+            }
+            let workers = match keyword_arg(args, "nthreads", ctx.src)
+                .or_else(|| positional_args(args).first().copied())
+            {
+                None => Some(2),
+                Some(n) if n.kind() == "none" => Some(2),
+                Some(n) if matches!(n.kind(), "list" | "tuple") => {
+                    let mut cursor = n.walk();
+                    let items: Vec<Node> = n.named_children(&mut cursor).collect();
+                    (!items
+                        .iter()
+                        .any(|i| matches!(i.kind(), "list_splat" | "comment")))
+                    .then_some(items.len())
+                }
+                Some(_) => None,
+            };
+            let client = match keyword_arg(args, "client", ctx.src) {
+                None => Some(false),
+                Some(v) => literal_truth(v, ctx.src),
+            };
+            Some(SignatureEdit::BindLeading(
+                workers.zip(client).map(|(w, c)| 1 + w + usize::from(c)),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Reads `@pytest.fixture(...)` arguments.
