@@ -678,6 +678,8 @@ impl Loader {
             Condition::TryBody { imports, .. } => {
                 if self.all_resolve(module, imports) {
                     Outcome::Taken
+                } else if self.any_missing(module, imports) {
+                    Outcome::NotTaken
                 } else {
                     Outcome::Uncertain(format!(
                         "the import of `{}` succeeds",
@@ -688,6 +690,8 @@ impl Loader {
             Condition::TryHandler { imports, .. } => {
                 if self.all_resolve(module, imports) {
                     Outcome::NotTaken
+                } else if self.any_missing(module, imports) {
+                    Outcome::Taken
                 } else {
                     Outcome::Uncertain(format!("the import of `{}` failing", imports_text(imports)))
                 }
@@ -700,6 +704,21 @@ impl Loader {
         imports.iter().all(|t| {
             self.resolve_import(module, t).is_some()
                 || (t.level == 0 && self.importable_from_environment(module, &t.module))
+        })
+    }
+
+    /// Does one of these imports certainly raise ImportError: an absolute import whose
+    /// top-level name neither the project nor the known Python environment has (not
+    /// installed, not standard library, not builtin)? Without an environment nothing is certain.
+    fn any_missing(&self, module: ModuleId, imports: &[ImportTarget]) -> bool {
+        let Some(env) = &self.environment else {
+            return false;
+        };
+        let own = basedir(&self.modules[module].path);
+        imports.iter().any(|t| {
+            t.level == 0
+                && !self.project_has_top_level(&own, &t.module)
+                && !env.has_top_level(&t.module)
         })
     }
 
