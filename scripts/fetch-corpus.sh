@@ -3,6 +3,8 @@
 #
 #   scripts/fetch-corpus.sh pandas
 #   scripts/fetch-corpus.sh xarray
+#   scripts/fetch-corpus.sh pandas-full
+#   scripts/fetch-corpus.sh xarray-full
 #
 # pandas: creates target/corpus/pandas-env, a CPython 3.11 venv with exactly the pinned packages
 # below (pytest 9.2.0 and the minimum pandas 3.1.1's test suite needs to be *collected*), downloads
@@ -19,6 +21,14 @@
 # pytest.ini with xarray's own collection settings (from its pyproject.toml, which the wheel does
 # not ship), testpaths narrowed to xarray/tests.
 #
+# pandas-full, xarray-full: the same trees (made as above), with a second venv,
+# target/corpus/pandas-full-env or xarray-full-env, that holds the suite's test dependencies,
+# the pytest plugins its tests use and as many of its optional dependencies as install from
+# wheels on CPython 3.11 (the pins below: the closure pip resolved once, frozen, installed
+# with --no-deps). With them fewer tests skip, and pytest autoloads the plugins' fixtures
+# (pytest-localserver's httpserver, pytest-qt's qapp, pytest-asyncio, ...):
+# scripts/check-full-deps.sh runs `fixmig check` and pytest on them. About 1-2 GB each.
+#
 # Idempotent: a stamp file records what each part was made from; a part whose stamp matches is
 # kept as it is. Every missing prerequisite fails loudly. Prints the corpus directory last.
 set -euo pipefail
@@ -29,12 +39,14 @@ die() {
   exit 1
 }
 
-[ $# -eq 1 ] || die "usage: $0 pandas|xarray"
+[ $# -eq 1 ] || die "usage: $0 pandas|xarray|pandas-full|xarray-full"
 corpus=$1
 case "$corpus" in
-  pandas | xarray) ;;
-  *) die "unknown corpus '$corpus' (known: pandas, xarray)" ;;
+  pandas | xarray | pandas-full | xarray-full) ;;
+  *) die "unknown corpus '$corpus' (known: pandas, xarray, pandas-full, xarray-full)" ;;
 esac
+# The suite a corpus is made from: pandas-full is pandas' tree with another venv.
+suite=${corpus%-full}
 
 root=$PWD/target/corpus
 pandas_version=3.1.1
@@ -60,7 +72,7 @@ pins=(
 version=$pandas_version
 package=pandas
 marker=pandas/conftest.py
-if [ "$corpus" = xarray ]; then
+if [ "$suite" = xarray ]; then
   # xarray 2026.9.0 needs numpy>=1.26, packaging>=24.2 and pandas>=2.2: the pandas pins plus
   # pandas itself (a binary wheel) make the closure; test_combine, test_units and test_variable
   # import pytz at module level.
@@ -69,8 +81,96 @@ if [ "$corpus" = xarray ]; then
   marker=xarray/tests/conftest.py
   pins+=("pandas==$pandas_version" "pytz==2026.6")
 fi
+# pip's own resolution, with --only-binary=:all:, of the base pins plus what a full venv
+# adds; only the full venvs install with --no-deps (their closure is frozen here instead).
+no_deps=()
+if [ "$corpus" = pandas-full ]; then
+  # pandas' `test` extra (pytest-xdist; hypothesis, which pandas' conftest.py configures when
+  # present), plugins whose fixtures pandas' tests request (pytest-localserver: httpserver,
+  # pytest-qt: qapp) and the `all` extra's packages that have wheels (not odfpy, an sdist;
+  # psycopg2 as psycopg2-binary), plus IPython, dask, pyyaml and cftime (importorskip'd by
+  # some tests). pandas itself is not pinned: it is the tree (xarray, fastparquet, ... depend
+  # on it and get that one), so pip installs them with --no-deps.
+  pins=(
+    "adbc-driver-manager==1.13.0" "adbc-driver-postgresql==1.13.0" "adbc-driver-sqlite==1.13.0"
+    "aiobotocore==3.10.0" "aiohappyeyeballs==2.7.1" "aiohttp==3.14.5" "aioitertools==0.13.0"
+    "aiosignal==1.4.0" "annotated-types==0.8.0" "anyio==4.16.0" "asttokens==3.0.2" "attrs==26.1.0"
+    "beautifulsoup4==4.15.0" "blosc2==4.14.1" "boto3==1.43.117" "botocore==1.43.117"
+    "Bottleneck==1.6.0" "cachetools==8.0.2" "certifi==2026.10.19.post1" "cffi==2.1.1"
+    "cftime==1.6.6.1" "charset-normalizer==3.5.2" "click==8.5.1" "cloudpickle==3.1.3"
+    "contourpy==1.3.3" "cramjam==2.14.0" "cryptography==50.0.2" "cycler==0.12.1" "dask==2026.8.0"
+    "decorator==5.3.1" "et_xmlfile==2.0.0" "execnet==2.1.2" "executing==2.3.0"
+    "fastparquet==2026.9.0" "fonttools==4.68.0" "frozenlist==1.8.0" "fsspec==2026.9.0"
+    "gcsfs==2026.10.1" "google-api-core==2.44.0" "google-auth==2.63.0"
+    "google-auth-oauthlib==1.5.0" "google-cloud-core==2.8.0" "google-cloud-storage==3.17.1"
+    "google-cloud-storage-control==1.17.0" "google-crc32c==1.9.0" "google-resumable-media==2.11.0"
+    "googleapis-common-protos==1.76.0" "grpc-google-iam-v1==0.14.6" "grpcio==1.85.3"
+    "grpcio-status==1.85.3" "h11==0.16.0" "h2==4.4.1" "hpack==4.2.0" "html5lib==1.1"
+    "httpcore==1.0.9" "httpx==0.28.1" "hyperframe==6.1.0" "hypothesis==6.170.17" "idna==3.20"
+    "importlib_metadata==10.2.0" "iniconfig==2.3.1" "ipython==9.18.1"
+    "ipython_pygments_lexers==1.1.1" "jedi==0.20.1" "Jinja2==3.1.6" "jmespath==1.1.0"
+    "kiwisolver==1.5.1" "lazy-importer==0.1.0" "llvmlite==0.50.0" "locket==1.0.0" "lxml==6.1.3"
+    "markdown-it-py==4.3.0" "MarkupSafe==3.0.4" "matplotlib==3.11.2" "matplotlib-inline==0.2.2"
+    "mdurl==0.1.2" "mmh3==5.3.1" "msgpack==1.2.4" "multidict==7.2.1" "narwhals==2.29.0"
+    "ndindex==1.10.1" "numba==0.68.1" "numexpr==2.14.2" "numpy==2.4.6" "oauthlib==4.0.1"
+    "openpyxl==3.1.5" "opentelemetry-api==1.45.2" "packaging==26.3" "parso==0.8.7" "partd==1.4.2"
+    "pexpect==4.9.0" "pillow==13.0.0" "pluggy==1.7.0" "prompt_toolkit==3.0.53" "propcache==0.5.4"
+    "proto-plus==1.29.0" "protobuf==7.36.2" "psutil==7.2.2" "psycopg2-binary==2.9.13"
+    "ptyprocess==0.7.0" "pure_eval==0.2.4" "py-cpuinfo==9.0.0" "pyarrow==26.0.1" "pyasn1==0.6.5"
+    "pyasn1_modules==0.4.2" "pycparser==3.12" "pydantic==2.14.4" "pydantic_core==2.50.5"
+    "Pygments==2.21.0" "pyiceberg==0.12.0" "PyMySQL==1.2.4" "pyparsing==3.3.3" "PyQt5==5.15.11"
+    "PyQt5-Qt5==5.15.19" "PyQt5_sip==12.20.0" "pyreadstat==1.3.7" "pyroaring==1.2.0"
+    "pytest==9.2.0" "pytest-localserver==0.10.0.post0" "pytest-qt==4.5.0" "pytest-xdist==3.8.0"
+    "python-calamine==0.9.1" "python-dateutil==2.9.0.post0" "pytz==2026.6" "pyxlsb==1.0.10"
+    "PyYAML==6.0.4" "QtPy==2.4.3" "requests==2.34.2" "requests-oauthlib==2.0.0" "rich==15.0.0"
+    "s3fs==2026.9.0" "s3transfer==0.19.3" "scipy==1.17.1" "six==1.17.0" "sortedcontainers==2.4.0"
+    "soupsieve==4.1.3" "SQLAlchemy==2.1.9" "stack-data==0.6.3" "strictyaml==1.7.3"
+    "tables==3.11.1" "tabulate==0.10.0" "tenacity==9.2.1" "threadpoolctl==3.8.0" "toolz==1.2.0"
+    "traitlets==5.16.1" "typing-inspection==0.4.5" "typing_extensions==4.16.0" "tzdata==2026.6"
+    "urllib3==2.8.0" "wcwidth==0.9.4" "webencodings==0.6.1" "Werkzeug==3.1.9" "wrapt==2.5.2"
+    "xarray==2026.9.0" "xlrd==2.0.2" "xlsxwriter==3.3.1" "yarl==1.25.1" "zipp==4.1.2"
+    "zstandard==0.25.0"
+  )
+  no_deps=(--no-deps)
+elif [ "$corpus" = xarray-full ]; then
+  # xarray's test dependencies (pytest-env, pytest-timeout, pytest-xdist, pytest-asyncio,
+  # hypothesis) and the optional dependencies of its `complete` extra that have wheels
+  # (scipy, bottleneck, numbagg, numba, flox, opt_einsum, netCDF4, h5netcdf[h5py], pydap, zarr,
+  # fsspec, cftime, pooch, sparse, dask[complete], matplotlib, seaborn, nc-time-axis, cartopy),
+  # plus ones its tests importorskip: pyarrow, pint, polars, numexpr, aiobotocore,
+  # array-api-strict, rasterio, scitools-iris. Not cupy or jax (GPU / very large).
+  pins=(
+    "affine==3.0.1" "aiobotocore==3.10.0" "aiohappyeyeballs==2.7.1" "aiohttp==3.14.5"
+    "aioitertools==0.13.0" "aiosignal==1.4.0" "array_api_strict==2.6.1" "attrs==26.1.0"
+    "beautifulsoup4==4.15.0" "bokeh==3.9.2" "botocore==1.43.117" "Bottleneck==1.6.0"
+    "Cartopy==0.26.0" "cattrs==26.2.1" "certifi==2026.10.19.post1" "cf-units==3.3.1"
+    "cftime==1.6.6.1" "charset-normalizer==3.5.2" "click==8.5.1" "click-plugins==1.1.1.2"
+    "cligj==0.7.2" "cloudpickle==3.1.3" "contourpy==1.3.3" "cycler==0.12.1" "dask==2026.8.0"
+    "distributed==2026.8.0" "donfig==0.8.1.post1" "execnet==2.1.2" "flexcache==0.3"
+    "flexparser==0.4" "flox==0.11.2" "fonttools==4.68.0" "frozenlist==1.8.0" "fsspec==2026.9.0"
+    "google-crc32c==1.9.0" "h5netcdf==1.8.2" "h5py==3.16.0" "hypothesis==6.170.17" "idna==3.20"
+    "importlib_metadata==10.2.0" "iniconfig==2.3.1" "Jinja2==3.1.6" "jmespath==1.1.0"
+    "kiwisolver==1.5.1" "lazy-importer==0.1.0" "llvmlite==0.50.0" "locket==1.0.0" "lxml==6.1.3"
+    "lz4==4.4.5" "MarkupSafe==3.0.4" "matplotlib==3.11.2" "msgpack==1.2.4" "multidict==7.2.1"
+    "narwhals==2.29.0" "nc-time-axis==1.4.1" "netCDF4==1.7.5.1.post1" "numba==0.68.1"
+    "numbagg==0.9.6" "numcodecs==0.16.6" "numexpr==2.14.2" "numpy==2.4.6" "numpy-groupies==0.16.0"
+    "opt_einsum==3.4.0" "packaging==26.3" "pandas==3.1.1" "partd==1.4.2" "pillow==13.0.0"
+    "Pint==0.25.3" "platformdirs==4.14.8" "pluggy==1.7.0" "polars==2.1.0"
+    "polars-runtime-32==2.1.0" "pooch==1.9.0" "propcache==0.5.4" "psutil==7.2.2" "pyarrow==26.0.1"
+    "pydap==3.5.9" "Pygments==2.21.0" "pyparsing==3.3.3" "pyproj==3.7.2" "pyshp==3.1.6"
+    "pytest==9.2.0" "pytest-asyncio==1.5.0" "pytest-env==1.8.5" "pytest-timeout==2.4.0"
+    "pytest-xdist==3.8.0" "python-dateutil==2.9.0.post0" "python-dotenv==1.2.4" "pytz==2026.6"
+    "PyYAML==6.0.4" "rasterio==1.4.4" "requests==2.34.2" "requests-cache==1.3.3" "scipy==1.17.1"
+    "scitools-iris==3.14.1" "seaborn==0.13.2" "shapely==2.2.0" "six==1.17.0"
+    "sortedcontainers==2.4.0" "soupsieve==4.1.3" "sparse==0.19.3" "tblib==3.2.2" "toolz==1.2.0"
+    "tornado==6.6.1" "typing_extensions==4.16.0" "tzdata==2026.6" "url-normalize==3.1.0"
+    "urllib3==2.8.0" "WebOb==1.8.11" "wrapt==2.5.2" "xxhash==4.1.0" "xyzservices==2026.9.1"
+    "yarl==1.25.1" "zarr==3.1.6" "zict==3.0.0" "zipp==4.1.2"
+  )
+  no_deps=(--no-deps)
+fi
 env_dir=$root/$corpus-env
-tree=$root/$corpus-$version
+tree=$root/$suite-$version
 
 # --- a CPython 3.11 ---------------------------------------------------------------------------
 find_python() {
@@ -101,7 +201,7 @@ else
   rm -rf "$env_dir"
   "$python" -m venv "$env_dir" || die "'$python -m venv $env_dir' failed"
   "$env_dir/bin/python" -m pip install --quiet --disable-pip-version-check \
-    --only-binary=:all: "${pins[@]}" ||
+    --only-binary=:all: ${no_deps[@]+"${no_deps[@]}"} "${pins[@]}" ||
     die "pip could not install the pinned packages (${pins[*]}) from PyPI: is the package index reachable?"
   # Verify the closure is exactly the pins (nothing missing, nothing extra besides pip/setuptools).
   "$env_dir/bin/python" - "${pins[@]}" <<'EOF' || die "the venv $env_dir does not hold exactly the pinned packages"
@@ -151,7 +251,7 @@ testpaths = pandas/tests
 addopts = --strict-markers
 empty_parameter_set_mark = fail_at_collect
 '
-if [ "$corpus" = xarray ]; then
+if [ "$suite" = xarray ]; then
   # From xarray's [tool.pytest.ini_options]: testpaths narrowed to the suite, --strict-config,
   # its markers. Not --strict-markers: the suite uses marks that xarray's repository-level
   # conftest.py (not in the wheel) registers. filterwarnings and timeouts are about running

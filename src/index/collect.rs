@@ -226,7 +226,7 @@ fn collect_module(index: &mut Index, project: &Project, module: ModuleId, sessio
         .map(|f| f.pytestmark.clone())
         .unwrap_or_default();
     let context = MarkContext {
-        levels: vec![(module, module_marks)],
+        levels: vec![expand_marks(index, module, &module_marks)],
     };
     for (name, entry) in ns.in_order() {
         match &entry.value {
@@ -260,10 +260,11 @@ fn collect_module(index: &mut Index, project: &Project, module: ModuleId, sessio
     }
 }
 
-/// Marks of the enclosing collectors, outermost first, each with the module they are written in.
+/// Marks of the enclosing collectors, outermost first, each mark with the module it is
+/// written in.
 #[derive(Clone)]
 struct MarkContext {
-    levels: Vec<(ModuleId, Vec<Mark>)>,
+    levels: Vec<Vec<(ModuleId, Mark)>>,
 }
 
 fn collect_class(
@@ -301,9 +302,9 @@ fn collect_class(
         );
     }
     register_namespace(index, &merged, node, class.module, true);
-    let marks = class_marks(defs.iter().rev().map(|(_, d)| d));
+    let marks = class_marks(index, defs.iter().rev().map(|(c, d)| (c.module, d)));
     let mut context = context.clone();
-    context.levels.push((class.module, marks));
+    context.levels.push(marks);
     let mut seen = HashSet::new();
     let mut per_dict = Vec::new();
     for (owner, own) in index.loader.class_dicts(class) {
@@ -393,16 +394,15 @@ fn make_item(
         .map(|l| request(l, code.module))
         .collect();
     // Marks nearest the item first: the function's, then each class outward, then the module.
-    let mut levels: Vec<(ModuleId, &[Mark])> = vec![(code.module, &func.marks)];
-    for (m, marks) in context.levels.iter().rev() {
-        levels.push((*m, marks));
-    }
+    let mut levels: Vec<Vec<(ModuleId, Mark)>> =
+        vec![expand_marks(index, code.module, &func.marks)];
+    levels.extend(context.levels.iter().rev().cloned());
     let mut usefixtures = Vec::new();
     let mut direct_params = Vec::new();
     let mut parametrize = Vec::new();
-    for (module, marks) in levels {
-        for mark in marks {
-            match mark {
+    for level in levels {
+        for (module, mark) in level {
+            match &mark {
                 Mark::UseFixtures(names) => {
                     usefixtures.extend(names.iter().cloned().map(|l| request(l, module)))
                 }
@@ -427,6 +427,8 @@ fn make_item(
                         });
                     }
                 }
+                // Resolved (or left out) by `expand_marks`.
+                Mark::Ref(_) => {}
             }
         }
     }
@@ -511,7 +513,8 @@ fn collect_testcase(
     nodeid: &str,
     context: &MarkContext,
 ) {
-    let defs: Vec<_> = mro_defs(index, class).into_iter().map(|(_, d)| d).collect();
+    let mro = mro_defs(index, class);
+    let defs: Vec<_> = mro.iter().map(|(_, d)| d.clone()).collect();
     if defs.iter().find_map(|d| d.dunder_test) == Some(false) {
         return;
     }
@@ -538,9 +541,9 @@ fn collect_testcase(
     );
     xunit_setup_class(index, node, &merged, &qualname);
     register_namespace(index, &merged, node, class.module, true);
-    let marks = class_marks(defs.iter().rev());
+    let marks = class_marks(index, mro.iter().rev().map(|(c, d)| (c.module, d)));
     let mut context = context.clone();
-    context.levels.push((class.module, marks));
+    context.levels.push(marks);
     let mut names: Vec<(String, super::CodeRef)> = merged
         .sorted()
         .into_iter()
@@ -574,10 +577,59 @@ fn collect_testcase(
 
 /// A class node's own markers: each class's `pytestmark` (body, then decorators) along the
 /// reversed MRO, base classes first.
-fn class_marks<'a>(reversed_mro: impl Iterator<Item = &'a crate::parse::ClassDef>) -> Vec<Mark> {
-    reversed_mro
-        .flat_map(|def| def.pytestmark.iter().chain(&def.decorator_marks).cloned())
-        .collect()
+fn class_marks<'a>(
+    index: &mut Index,
+    reversed_mro: impl Iterator<Item = (ModuleId, &'a crate::parse::ClassDef)>,
+) -> Vec<(ModuleId, Mark)> {
+    let mut out = Vec::new();
+    for (module, def) in reversed_mro {
+        let marks: Vec<Mark> = def
+            .pytestmark
+            .iter()
+            .chain(&def.decorator_marks)
+            .cloned()
+            .collect();
+        out.extend(expand_marks(index, module, &marks));
+    }
+    out
+}
+
+/// `marks` as written in `module`, each with the module it comes from: a [`Mark::Ref`] is
+/// looked up as Python evaluates the name (`params`, `tests.params`, through imports and
+/// re-exports) and stands for the mark that name is bound to ([`Value::Mark`], with the module
+/// that binds it); a name bound to anything else is no mark fixmig models, and is left out.
+fn expand_marks(index: &mut Index, module: ModuleId, marks: &[Mark]) -> Vec<(ModuleId, Mark)> {
+    let mut out = Vec::new();
+    for mark in marks {
+        let Mark::Ref(dotted) = mark else {
+            out.push((module, mark.clone()));
+            continue;
+        };
+        let mut id = module;
+        let parts: Vec<&str> = dotted.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            match index.loader.lookup_name(id, part).map(|e| e.value) {
+                Some(Value::Module(path)) if !last => id = index.loader.load(&path),
+                Some(Value::Mark(code)) if last => {
+                    let bound = index.loader.modules[code.module]
+                        .facts
+                        .as_ref()
+                        .and_then(|f| match code.class {
+                            Some(c) => f.classes.get(c)?.bindings.get(code.binding),
+                            None => f.bindings.get(code.binding),
+                        })
+                        .and_then(|b| match &b.kind {
+                            BindingKind::Mark(m) => Some(m.clone()),
+                            _ => None,
+                        });
+                    out.extend(bound.map(|m| (code.module, m)));
+                }
+                _ => break,
+            }
+        }
+    }
+    out
 }
 
 /// The autouse fixture pytest registers for xunit `setup_class`/`teardown_class`.

@@ -616,14 +616,19 @@ pub fn fixture_scope(marker: &parse::FixtureMarker) -> FixtureScope {
     }
 }
 
-/// pytest's `getfuncargnames`: mandatory positional-or-keyword and keyword-only parameters,
-/// minus the bound first parameter of methods and the arguments `mock.patch` injects.
+/// pytest's `getfuncargnames`: mandatory positional-or-keyword and keyword-only parameters of
+/// the signature (after the decorators that replace it), minus the bound first parameter of
+/// methods and the arguments `mock.patch` injects.
 pub fn argnames(func: &FunctionDef, bound: bool) -> Vec<Located> {
+    let mut signature: Vec<&parse::Param> = func.params.iter().collect();
+    for edit in &func.signature_edits {
+        apply_signature_edit(&mut signature, edit);
+    }
     let drop_first = bound && !func.is_staticmethod;
-    let params = if drop_first && !func.params.is_empty() {
-        &func.params[1..]
+    let params = if drop_first && !signature.is_empty() {
+        &signature[1..]
     } else {
-        &func.params[..]
+        &signature[..]
     };
     let names: Vec<Located> = params
         .iter()
@@ -636,4 +641,54 @@ pub fn argnames(func: &FunctionDef, bound: bool) -> Vec<Located> {
         .map(|p| p.name.clone())
         .collect();
     names.into_iter().skip(func.mock_patch_args).collect()
+}
+
+/// The signature a [`parse::SignatureEdit`] decorator gives its wrapper.
+fn apply_signature_edit(signature: &mut Vec<&parse::Param>, edit: &parse::SignatureEdit) {
+    use parse::{GivenArgs, ParamKind, SignatureEdit};
+    match edit {
+        SignatureEdit::Given(given) => {
+            let fillable =
+                |p: &parse::Param| matches!(p.kind, ParamKind::Normal | ParamKind::KeywordOnly);
+            let filled: Vec<String> = match given {
+                GivenArgs::All => signature
+                    .iter()
+                    .filter(|p| fillable(p))
+                    .map(|p| p.name.text.clone())
+                    .collect(),
+                GivenArgs::Keywords(names) => names.clone(),
+                // The last `n` positional-or-keyword parameters.
+                GivenArgs::Positional(n) => {
+                    let positional: Vec<String> = signature
+                        .iter()
+                        .filter(|p| p.kind == ParamKind::Normal)
+                        .map(|p| p.name.text.clone())
+                        .collect();
+                    let start = positional.len().saturating_sub(*n);
+                    positional[start..].to_vec()
+                }
+            };
+            signature.retain(|p| !(fillable(p) && filled.contains(&p.name.text)));
+        }
+        SignatureEdit::BindLeading(count) => {
+            // `bind_partial` fills positional parameters in order; `*args` takes the rest.
+            let mut left = count.unwrap_or(usize::MAX);
+            signature.retain(|p| {
+                if left == 0 {
+                    return true;
+                }
+                match p.kind {
+                    ParamKind::PositionalOnly | ParamKind::Normal => {
+                        left -= 1;
+                        false
+                    }
+                    ParamKind::VarArgs => {
+                        left = 0;
+                        false
+                    }
+                    _ => true,
+                }
+            });
+        }
+    }
 }

@@ -33,6 +33,8 @@ pub enum Value {
     Class(ClassRef),
     /// A module, loaded only if something looks inside it.
     Module(PathBuf),
+    /// A name bound to a mark (`params = pytest.mark.parametrize(...)`).
+    Mark(CodeRef),
     Other,
 }
 
@@ -139,6 +141,7 @@ enum Light {
     Function,
     Class(usize),
     Alias(String),
+    Mark,
     Other,
     ImportModule(ImportTarget),
     ImportFrom(ImportTarget, String),
@@ -151,6 +154,7 @@ impl Light {
             BindingKind::Function(_) => Light::Function,
             BindingKind::Class(c) => Light::Class(*c),
             BindingKind::Alias(other) => Light::Alias(other.clone()),
+            BindingKind::Mark(_) => Light::Mark,
             BindingKind::Value { .. } => Light::Other,
             BindingKind::ImportModule { target } => Light::ImportModule(target.clone()),
             BindingKind::ImportFrom { target, name, .. } => {
@@ -674,6 +678,8 @@ impl Loader {
             Condition::TryBody { imports, .. } => {
                 if self.all_resolve(module, imports) {
                     Outcome::Taken
+                } else if self.any_missing(module, imports) {
+                    Outcome::NotTaken
                 } else {
                     Outcome::Uncertain(format!(
                         "the import of `{}` succeeds",
@@ -684,6 +690,8 @@ impl Loader {
             Condition::TryHandler { imports, .. } => {
                 if self.all_resolve(module, imports) {
                     Outcome::NotTaken
+                } else if self.any_missing(module, imports) {
+                    Outcome::Taken
                 } else {
                     Outcome::Uncertain(format!("the import of `{}` failing", imports_text(imports)))
                 }
@@ -696,6 +704,21 @@ impl Loader {
         imports.iter().all(|t| {
             self.resolve_import(module, t).is_some()
                 || (t.level == 0 && self.importable_from_environment(module, &t.module))
+        })
+    }
+
+    /// Does one of these imports certainly raise ImportError: an absolute import whose
+    /// top-level name neither the project nor the known Python environment has (not
+    /// installed, not standard library, not builtin)? Without an environment nothing is certain.
+    fn any_missing(&self, module: ModuleId, imports: &[ImportTarget]) -> bool {
+        let Some(env) = &self.environment else {
+            return false;
+        };
+        let own = basedir(&self.modules[module].path);
+        imports.iter().any(|t| {
+            t.level == 0
+                && !self.project_has_top_level(&own, &t.module)
+                && !env.has_top_level(&t.module)
         })
     }
 
@@ -900,6 +923,7 @@ impl Loader {
             Light::Function => Value::Function(code),
             Light::Class(c) => Value::Class(ClassRef { module, class: *c }),
             Light::Alias(other) => return ns.get(other).cloned(),
+            Light::Mark => Value::Mark(code),
             Light::Other => Value::Other,
             Light::ImportModule(target) => match self.resolve_import(module, target) {
                 Some(path) => Value::Module(path),

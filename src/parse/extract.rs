@@ -615,6 +615,7 @@ fn function(def: Node, decorators: &[Node], ctx: &Ctx, conds: &[Condition], body
     let mut fixture: Option<FixtureMarker> = None;
     let mut marks = Vec::new();
     let mut patch_args = 0;
+    let mut signature_edits = Vec::new();
     let mut is_staticmethod = false;
     let mut is_classmethod = false;
     for decorator in decorators {
@@ -625,6 +626,7 @@ fn function(def: Node, decorators: &[Node], ctx: &Ctx, conds: &[Condition], body
             Decorator::Fixture(m) => fixture = Some(m),
             Decorator::Mark(m) => marks.push(m),
             Decorator::Patch(injects) => patch_args += usize::from(injects),
+            Decorator::Signature(edit) => signature_edits.push(edit),
             Decorator::StaticMethod => is_staticmethod = true,
             Decorator::ClassMethod => is_classmethod = true,
             Decorator::Other => {}
@@ -632,6 +634,7 @@ fn function(def: Node, decorators: &[Node], ctx: &Ctx, conds: &[Condition], body
     }
     // Decorators apply bottom-up, so the mark nearest the `def` is stored first.
     marks.reverse();
+    signature_edits.reverse();
     let first_line = decorators
         .first()
         .map_or(def.start_position().row, |d| d.start_position().row)
@@ -654,6 +657,7 @@ fn function(def: Node, decorators: &[Node], ctx: &Ctx, conds: &[Condition], body
         is_staticmethod,
         is_classmethod,
         mock_patch_args: patch_args,
+        signature_edits,
         marks,
         getfixturevalue: if ctx.scan_getfixturevalue {
             let mut out = Vec::new();
@@ -1052,17 +1056,25 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
             }
         }
         "__test__" => body.dunder_test = literal_truth(right, ctx.src),
-        _ => {
-            if let [mark] = pytestmark_value(right, ctx).as_slice() {
-                if matches!(right.kind(), "call") {
-                    ctx.mark_vars
-                        .borrow_mut()
-                        .insert(name.to_string(), mark.clone());
-                }
-            }
-        }
+        _ => {}
     }
-    let kind = if let Some((marker, func)) = fixture_call(right, &ctx.aliases, ctx) {
+    // `params = pytest.mark.parametrize(...)`: usable as `@params` here, and importable.
+    let bound_mark = match name {
+        "pytestmark" | "pytest_plugins" | "__all__" | "__test__" => None,
+        _ if right.kind() != "call" => None,
+        _ => match pytestmark_value(right, ctx).as_slice() {
+            [mark] if !matches!(mark, Mark::Ref(_)) => Some(mark.clone()),
+            _ => None,
+        },
+    };
+    if let Some(mark) = &bound_mark {
+        ctx.mark_vars
+            .borrow_mut()
+            .insert(name.to_string(), mark.clone());
+    }
+    let kind = if let Some(mark) = bound_mark {
+        BindingKind::Mark(mark)
+    } else if let Some((marker, func)) = fixture_call(right, &ctx.aliases, ctx) {
         let wrapped = body.bindings.iter().rev().find_map(|b| match &b.kind {
             BindingKind::Function(f) if b.name == func => Some((**f).clone()),
             BindingKind::Fixture(f) if b.name == func => Some(f.function.clone()),

@@ -152,6 +152,9 @@ pub struct FunctionDef {
     pub is_classmethod: bool,
     /// `@mock.patch(...)`-style decorators that inject an argument (no `new=`).
     pub mock_patch_args: usize,
+    /// Decorators that replace the signature pytest reads, in the order they apply
+    /// (bottom-up).
+    pub signature_edits: Vec<SignatureEdit>,
     /// True when some decorator other than marks, fixture and patch wraps the function.
     pub marks: Vec<Mark>,
     pub getfixturevalue: Vec<Located>,
@@ -159,6 +162,29 @@ pub struct FunctionDef {
     /// The string every call returns, when the body is just `return "literal"` (after an
     /// optional docstring): lets a `scope=` callable be decided statically.
     pub constant_return: Option<String>,
+}
+
+/// What a decorator that sets the wrapper's `__signature__` does to the parameters pytest's
+/// `getfuncargnames` sees (it reads `inspect.signature`, which returns `__signature__`). Only
+/// decorators of widely used test libraries are modelled, from their source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignatureEdit {
+    /// `hypothesis.given(...)` (`new_given_signature`): removes the positional-or-keyword and
+    /// keyword-only parameters it fills: those named by its keyword arguments, or for `n`
+    /// positional strategies the last `n` positional-or-keyword parameters.
+    Given(GivenArgs),
+    /// `distributed.utils_test.gen_cluster(...)`: `orig_sig.bind_partial(*[None] * n)` with
+    /// `n` = 1 (scheduler) + one per worker (`nthreads`, two by default) + 1 with `client=True`;
+    /// the parameters that bind are removed. `None`: `n` is not known statically.
+    BindLeading(Option<usize>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GivenArgs {
+    Keywords(Vec<String>),
+    Positional(usize),
+    /// `given(...)` (infer every argument), or arguments fixmig cannot count (`*strategies`).
+    All,
 }
 
 /// A fixture definition: the function plus its decorator's arguments.
@@ -176,6 +202,11 @@ pub enum Mark {
         argnames: Vec<Located>,
         indirect: Indirect,
     },
+    /// A decorator or `pytestmark` item that is a bare name or dotted attribute (`@params`,
+    /// `@tests.params`) not bound to a mark in this file: maybe a mark variable of another
+    /// module (`from tests import params`). `index` looks it up and uses the mark it is bound to
+    /// ([`BindingKind::Mark`]), if any.
+    Ref(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +248,9 @@ pub enum BindingKind {
     ImportModule { target: ImportTarget },
     /// `name = other_name`.
     Alias(String),
+    /// `name = pytest.mark.parametrize(...)` / `pytest.mark.usefixtures(...)`: a mark other
+    /// modules can import and apply (`@name`, `pytestmark = [name]`).
+    Mark(Mark),
     /// Anything else (literals, calls, ...). `literal` holds the truthiness of a literal.
     Value { literal: Option<bool> },
 }

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::facts::{FixtureMarker, Indirect, Located, Mark, ScopeSpec};
+use super::facts::{FixtureMarker, GivenArgs, Indirect, Located, Mark, ScopeSpec, SignatureEdit};
 use super::names::{is_fixture_decorator, Aliases};
 use super::{string_literal, text};
 use crate::parse::extract::Ctx;
@@ -14,6 +14,8 @@ pub enum Decorator {
     Mark(Mark),
     /// A `mock.patch`-style decorator; `true` when it injects an argument.
     Patch(bool),
+    /// A decorator that replaces the signature pytest reads.
+    Signature(SignatureEdit),
     StaticMethod,
     ClassMethod,
     Other,
@@ -85,10 +87,7 @@ pub fn classify_decorator(expr: Node, ctx: &Ctx) -> Decorator {
     }
     let Some(path) = ctx.aliases.canonical(callee, ctx.src) else {
         if args.is_none() {
-            if let Some(mark) = ctx
-                .source_name(callee)
-                .and_then(|n| ctx.mark_vars.borrow().get(n).cloned())
-            {
+            if let Some(mark) = mark_name(callee, ctx) {
                 return Decorator::Mark(mark);
             }
         }
@@ -110,8 +109,69 @@ pub fn classify_decorator(expr: Node, ctx: &Ctx) -> Decorator {
         if path.starts_with("mock.patch") {
             return Decorator::Patch(false);
         }
+        if let Some(edit) = signature_edit(&path, args, ctx) {
+            return Decorator::Signature(edit);
+        }
     }
     Decorator::Other
+}
+
+/// The [`SignatureEdit`] of a call to a modelled signature-replacing decorator.
+fn signature_edit(path: &str, args: Node, ctx: &Ctx) -> Option<SignatureEdit> {
+    let mut cursor = args.walk();
+    let splat = args
+        .named_children(&mut cursor)
+        .any(|c| matches!(c.kind(), "list_splat" | "dictionary_splat"));
+    match path {
+        "hypothesis.given" => {
+            let positional = positional_args(args);
+            let mut cursor = args.walk();
+            let keywords: Vec<String> = args
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "keyword_argument")
+                .filter_map(|c| c.child_by_field_name("name"))
+                .map(|n| text(n, ctx.src).to_string())
+                .collect();
+            let inferred = matches!(positional.as_slice(), [only] if only.kind() == "ellipsis");
+            Some(SignatureEdit::Given(
+                if splat || (inferred && keywords.is_empty()) {
+                    GivenArgs::All
+                } else if positional.is_empty() {
+                    GivenArgs::Keywords(keywords)
+                } else {
+                    GivenArgs::Positional(positional.len())
+                },
+            ))
+        }
+        "distributed.utils_test.gen_cluster" => {
+            if splat {
+                return Some(SignatureEdit::BindLeading(None));
+            }
+            let workers = match keyword_arg(args, "nthreads", ctx.src)
+                .or_else(|| positional_args(args).first().copied())
+            {
+                None => Some(2),
+                Some(n) if n.kind() == "none" => Some(2),
+                Some(n) if matches!(n.kind(), "list" | "tuple") => {
+                    let mut cursor = n.walk();
+                    let items: Vec<Node> = n.named_children(&mut cursor).collect();
+                    (!items
+                        .iter()
+                        .any(|i| matches!(i.kind(), "list_splat" | "comment")))
+                    .then_some(items.len())
+                }
+                Some(_) => None,
+            };
+            let client = match keyword_arg(args, "client", ctx.src) {
+                None => Some(false),
+                Some(v) => literal_truth(v, ctx.src),
+            };
+            Some(SignatureEdit::BindLeading(
+                workers.zip(client).map(|(w, c)| 1 + w + usize::from(c)),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Reads `@pytest.fixture(...)` arguments.
@@ -224,10 +284,43 @@ fn string_items(node: Node, ctx: &Ctx) -> Vec<Located> {
     items
 }
 
+/// A mark written as a name: `params` (a mark variable bound earlier in this file), or a
+/// name or dotted attribute fixmig cannot see into here (`Mark::Ref`, for `index` to look up).
+/// Names of the tracked modules (`pytest.mark.slow`, ...) are no mark variables.
+fn mark_name(node: Node, ctx: &Ctx) -> Option<Mark> {
+    if let Some(mark) = ctx
+        .source_name(node)
+        .and_then(|n| ctx.mark_vars.borrow().get(n).cloned())
+    {
+        return Some(mark);
+    }
+    if ctx.aliases.canonical(node, ctx.src).is_some() || !is_dotted_name(node) {
+        return None;
+    }
+    Some(Mark::Ref(text(node, ctx.src).to_string()))
+}
+
+/// `name` or `a.b.c` (identifiers only).
+fn is_dotted_name(node: Node) -> bool {
+    match node.kind() {
+        "identifier" => true,
+        "attribute" => {
+            node.child_by_field_name("object")
+                .is_some_and(is_dotted_name)
+                && node
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| a.kind() == "identifier")
+        }
+        _ => false,
+    }
+}
+
 /// The marks in a `pytestmark = ...` value: one mark or a list/tuple of marks.
 pub fn pytestmark_value(value: Node, ctx: &Ctx) -> Vec<Mark> {
     let one = |n: Node| -> Option<Mark> {
-        let (callee, args) = split_call(n)?;
+        let Some((callee, args)) = split_call(n) else {
+            return mark_name(n, ctx);
+        };
         let path = ctx.aliases.canonical(callee, ctx.src)?;
         mark_call(&path, args, ctx)
     };

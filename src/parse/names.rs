@@ -27,6 +27,9 @@ const TRACKED: &[&str] = &[
     "sys",
     "typing",
     "_pytest",
+    // Signature-replacing decorators (`SignatureEdit`).
+    "hypothesis",
+    "distributed",
 ];
 
 fn normalize(path: &str) -> String {

@@ -1,0 +1,1 @@
+from pkg.marks import fmt_params as reexported_params
