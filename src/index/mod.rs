@@ -318,7 +318,13 @@ impl Index {
                 crate::rss_mib()
             );
         }
-        loader.prefetch(&ids);
+        let config = &project.config;
+        let collected = |name: &str| {
+            config.matches_class(name)
+                || config.matches_function(name)
+                || collect::XUNIT_NAMES.contains(&name)
+        };
+        loader.prefetch(&ids, &collected);
         if timing {
             eprintln!(
                 "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",

@@ -1,0 +1,350 @@
+//! Lazy import values: a module namespace binds `from X import Y` to [`Value::Lazy`] instead
+//! of following `Y` through `X` (and its re-exports, down to the module defining it) while the
+//! namespace is built. Collection forces a lazy value only when it can matter: its name is one
+//! pytest collects (`python_classes`, `python_functions`, xunit names), or following it may
+//! reach a fixture or a `unittest.TestCase` subclass ([`Loader::may_matter`]). Everything else a
+//! test module imports (`DataFrame`, helper functions, constants, ...) is never evaluated, so
+//! the library code defining it is not parsed.
+//!
+//! `may_matter` follows the name through the same bindings a lookup would (every binding of the
+//! name, whatever its condition, every star import, class bases for the MRO) on the *skeletons*
+//! of the modules not loaded yet (`parse::parse_skeleton`: the file without function bodies,
+//! which has the same module- and class-level bindings; `tests/skeleton_corpus.rs` checks it on
+//! the corpora). It over-approximates: "no" is a proof that the value is neither a fixture nor
+//! a class whose MRO holds a `TestCase`, "yes" only means the value is computed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::parse::{BindingKind, FileFacts, ImportTarget};
+
+use super::{Entry, Loader, Value};
+use crate::index::ModuleId;
+
+/// A `from X import Y` binding not evaluated yet.
+#[derive(Debug)]
+pub(super) struct LazyImport {
+    from: ModuleId,
+    target: ImportTarget,
+    name: String,
+    /// The file `target` resolves to.
+    path: PathBuf,
+    /// `import_name`'s answer, once forced.
+    forced: Option<Option<Entry>>,
+}
+
+/// What a binding can make of a name, for [`Loader::may_matter`].
+#[derive(Debug)]
+enum Link {
+    /// A fixture.
+    Hot,
+    /// A function, a plain value, a module.
+    Cold,
+    Alias(String),
+    Class(usize),
+    From(ImportTarget, String),
+    Module(ImportTarget),
+}
+
+/// The bindings of one module as `may_matter` reads them.
+#[derive(Debug, Default)]
+pub(super) struct Links {
+    names: HashMap<String, Vec<Link>>,
+    stars: Vec<ImportTarget>,
+    /// Per class: a base is `unittest.TestCase` itself; the bases as written.
+    classes: Vec<(bool, Vec<String>)>,
+}
+
+impl Links {
+    fn of(facts: &FileFacts) -> Links {
+        let mut names: HashMap<String, Vec<Link>> = HashMap::new();
+        for b in &facts.bindings {
+            let link = match &b.kind {
+                BindingKind::Fixture(_) => Link::Hot,
+                BindingKind::Function(_) | BindingKind::Value { .. } => Link::Cold,
+                BindingKind::Class(c) => Link::Class(*c),
+                BindingKind::Alias(other) => Link::Alias(other.clone()),
+                BindingKind::ImportFrom { target, name, .. } => {
+                    Link::From(target.clone(), name.clone())
+                }
+                BindingKind::ImportModule { target } => Link::Module(target.clone()),
+            };
+            names.entry(b.name.clone()).or_default().push(link);
+        }
+        Links {
+            names,
+            stars: facts
+                .star_imports
+                .iter()
+                .map(|s| s.target.clone())
+                .collect(),
+            classes: facts
+                .classes
+                .iter()
+                .map(|c| (c.unittest_base, c.bases.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// A lookup in progress: (module file, name or dotted attribute path).
+type Visit = (PathBuf, String);
+
+impl Loader {
+    /// A lazy value for `from target import name` in module `from`, which resolves to `path`.
+    pub(super) fn lazy_import(
+        &mut self,
+        from: ModuleId,
+        target: &ImportTarget,
+        name: &str,
+        path: PathBuf,
+    ) -> Value {
+        self.lazies.push(LazyImport {
+            from,
+            target: target.clone(),
+            name: name.to_string(),
+            path,
+            forced: None,
+        });
+        Value::Lazy(self.lazies.len() - 1)
+    }
+
+    /// The entry with its value computed: what building the namespace eagerly would have bound
+    /// (the import's own uncertainty first, else the binding's).
+    pub fn force(&mut self, entry: &Entry) -> Entry {
+        let Value::Lazy(k) = entry.value else {
+            return entry.clone();
+        };
+        let found = match &self.lazies[k].forced {
+            Some(found) => found.clone(),
+            None => {
+                let (from, target, name) = {
+                    let l = &self.lazies[k];
+                    (l.from, l.target.clone(), l.name.clone())
+                };
+                let found = self.import_name(from, &target, &name);
+                self.lazies[k].forced = Some(found.clone());
+                found
+            }
+        };
+        let mut out = found.unwrap_or(Entry {
+            value: Value::Other,
+            uncertain: None,
+        });
+        if out.uncertain.is_none() {
+            out.uncertain = entry.uncertain.clone();
+        }
+        out
+    }
+
+    /// False only when the entry's value is certainly neither a fixture nor a class whose MRO
+    /// holds a `unittest.TestCase` subclass (so collection can leave it unevaluated).
+    pub fn may_matter(&mut self, entry: &Entry) -> bool {
+        let Value::Lazy(k) = entry.value else {
+            return true;
+        };
+        if self.lazies[k].forced.is_some() {
+            return true;
+        }
+        let key = (self.lazies[k].path.clone(), self.lazies[k].name.clone());
+        if let Some(&known) = self.may_matter_memo.get(&key) {
+            return known;
+        }
+        let mut visited = HashSet::new();
+        let answer = self.chase(&key.0, &key.1, &mut visited);
+        self.may_matter_memo.insert(key, answer);
+        answer
+    }
+
+    /// Can the class `class` of the module at `path` have a `TestCase` in its MRO?
+    pub fn class_may_be_testcase(&mut self, path: &Path, class: usize) -> bool {
+        let mut visited = HashSet::new();
+        self.chase_class(path, class, &mut visited)
+    }
+
+    /// Can `name`, looked up in the module at `path`, be a fixture or a class with a
+    /// `TestCase` in its MRO?
+    fn chase(&mut self, path: &Path, name: &str, visited: &mut HashSet<Visit>) -> bool {
+        if !visited.insert((path.to_path_buf(), name.to_string())) {
+            return false;
+        }
+        let Some(links) = self.links(path) else {
+            return false;
+        };
+        for link in links.names.get(name).into_iter().flatten() {
+            let hot = match link {
+                Link::Hot => true,
+                Link::Cold | Link::Module(_) => false,
+                Link::Alias(other) => self.chase(path, other, visited),
+                Link::Class(c) => self.chase_class(path, *c, visited),
+                Link::From(target, imported) => match self.resolve_from_path(path, target) {
+                    Some(p) => self.chase(&p, imported, visited),
+                    // Unresolved: `Value::Other`; or a submodule: `Value::Module`.
+                    None => false,
+                },
+            };
+            if hot {
+                return true;
+            }
+        }
+        for target in &links.stars {
+            if let Some(p) = self.resolve_from_path(path, target) {
+                if self.chase(&p, name, visited) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn chase_class(&mut self, path: &Path, class: usize, visited: &mut HashSet<Visit>) -> bool {
+        let Some(links) = self.links(path) else {
+            return false;
+        };
+        let Some((unittest, bases)) = links.classes.get(class) else {
+            return false;
+        };
+        if *unittest {
+            return true;
+        }
+        for base in bases {
+            let parts: Vec<&str> = base.split('.').collect();
+            let hot = match parts.as_slice() {
+                [one] => self.chase(path, one, visited),
+                _ => self.chase_attribute(path, &parts, visited),
+            };
+            if hot {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `a.b.C` looked up in the module at `path` as `bases` does: each part but the last must
+    /// be a module (`Value::Module`: an `import`, or `from pkg import submodule`), the next part
+    /// is looked up in it.
+    fn chase_attribute(
+        &mut self,
+        path: &Path,
+        parts: &[&str],
+        visited: &mut HashSet<Visit>,
+    ) -> bool {
+        if parts.len() == 1 {
+            return self.chase(path, parts[0], visited);
+        }
+        if !visited.insert((path.to_path_buf(), parts.join("."))) {
+            return false;
+        }
+        let Some(links) = self.links(path) else {
+            return false;
+        };
+        let rest = &parts[1..];
+        for link in links.names.get(parts[0]).into_iter().flatten() {
+            let hot = match link {
+                // Attribute lookup goes on only through modules.
+                Link::Hot | Link::Cold | Link::Class(_) => false,
+                Link::Alias(other) => {
+                    let mut aliased = vec![other.as_str()];
+                    aliased.extend_from_slice(rest);
+                    self.chase_attribute(path, &aliased, visited)
+                }
+                Link::Module(target) => match self.resolve_from_path(path, target) {
+                    Some(p) => self.chase_attribute(&p, rest, visited),
+                    None => false,
+                },
+                Link::From(target, imported) => match self.resolve_from_path(path, target) {
+                    Some(p) => {
+                        // The name as bound in `p`, or else the submodule of that name.
+                        let mut inner = vec![imported.as_str()];
+                        inner.extend_from_slice(rest);
+                        self.chase_attribute(&p, &inner, visited)
+                            || self
+                                .submodule(&p, imported)
+                                .is_some_and(|sub| self.chase_attribute(&sub, rest, visited))
+                    }
+                    None => false,
+                },
+            };
+            if hot {
+                return true;
+            }
+        }
+        for target in &links.stars {
+            if let Some(p) = self.resolve_from_path(path, target) {
+                if self.chase_attribute(&p, parts, visited) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The file of submodule `name` of the package whose `__init__.py` is `init`.
+    fn submodule(&self, init: &Path, name: &str) -> Option<PathBuf> {
+        if init.file_name().is_none_or(|n| n != "__init__.py") {
+            return None;
+        }
+        let dir = init.parent()?;
+        let file = dir.join(format!("{name}.py"));
+        if self.is_file(&file) {
+            return Some(file);
+        }
+        let package = dir.join(name).join("__init__.py");
+        self.is_file(&package).then_some(package)
+    }
+
+    /// `resolve_import` for a file that may not be loaded.
+    fn resolve_from_path(&self, path: &Path, target: &ImportTarget) -> Option<PathBuf> {
+        if let Some(&id) = self.by_path.get(path) {
+            return self.resolve_import(id, target);
+        }
+        let own = self.basedir(path);
+        let environment = self.is_environment_path(path);
+        self.resolve_import_at(path, &own, environment, target)
+    }
+
+    /// The bindings of the module at `path`: from its facts when it is loaded or parsed ahead,
+    /// else from its skeleton (a file without one is parsed in full, and kept for `load`).
+    /// `None` for a file that cannot be read as Python (a lookup there finds nothing).
+    fn links(&mut self, path: &Path) -> Option<Arc<Links>> {
+        if let Some(known) = self.links.get(path) {
+            return known.clone();
+        }
+        let facts: Option<&FileFacts> = match self.by_path.get(path) {
+            Some(&id) => self.modules[id].facts.as_ref(),
+            None => match self.prefetched.get(path) {
+                Some((facts, _)) => facts.as_ref(),
+                None => self.preparsed.get(path),
+            },
+        };
+        let links = match facts {
+            Some(facts) => Some(Links::of(facts)),
+            None if self.by_path.contains_key(path) || self.prefetched.contains_key(path) => None,
+            None => {
+                let skeleton = self.read(path).ok().and_then(|bytes| match &self.cache {
+                    Some(cache) => cache.skeleton(&bytes, self.options),
+                    None => crate::parse::parse_skeleton(&bytes, self.options),
+                });
+                match skeleton {
+                    Some(facts) => Some(Links::of(&facts)),
+                    None => {
+                        let parsed = crate::index::read_facts(
+                            &self.reader,
+                            self.cache.as_deref(),
+                            &self.rootdir,
+                            path,
+                            self.options,
+                        );
+                        let links = parsed.0.as_ref().map(Links::of);
+                        self.prefetched.insert(path.to_path_buf(), parsed);
+                        links
+                    }
+                }
+            }
+        };
+        let links = links.map(Arc::new);
+        self.links.insert(path.to_path_buf(), links.clone());
+        links
+    }
+}
