@@ -325,6 +325,7 @@ impl Index {
                 || collect::XUNIT_NAMES.contains(&name)
         };
         loader.prefetch(&ids, &collected);
+        loader.prefetch_links(&ids, &collected);
         if timing {
             eprintln!(
                 "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",

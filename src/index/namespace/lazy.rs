@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::parse::{BindingKind, FileFacts, ImportTarget};
 
-use super::{Entry, Loader, Value};
+use super::{Entry, Loader, Parsed, Value};
 use crate::index::ModuleId;
 
 /// A `from X import Y` binding not evaluated yet.
@@ -311,40 +311,161 @@ impl Loader {
         if let Some(known) = self.links.get(path) {
             return known.clone();
         }
-        let facts: Option<&FileFacts> = match self.by_path.get(path) {
-            Some(&id) => self.modules[id].facts.as_ref(),
-            None => match self.prefetched.get(path) {
-                Some((facts, _)) => facts.as_ref(),
-                None => self.preparsed.get(path),
-            },
-        };
-        let links = match facts {
-            Some(facts) => Some(Links::of(facts)),
-            None if self.by_path.contains_key(path) || self.prefetched.contains_key(path) => None,
+        let links = match self.known_facts(path) {
+            Some(facts) => facts.map(Links::of),
             None => {
-                let skeleton = self.read(path).ok().and_then(|bytes| match &self.cache {
-                    Some(cache) => cache.skeleton(&bytes, self.options),
-                    None => crate::parse::parse_skeleton(&bytes, self.options),
-                });
-                match skeleton {
-                    Some(facts) => Some(Links::of(&facts)),
-                    None => {
-                        let parsed = crate::index::read_facts(
-                            &self.reader,
-                            self.cache.as_deref(),
-                            &self.rootdir,
-                            path,
-                            self.options,
-                        );
-                        let links = parsed.0.as_ref().map(Links::of);
-                        self.prefetched.insert(path.to_path_buf(), parsed);
-                        links
-                    }
-                }
+                let made = self.made_links(path);
+                self.take_made(path, made)
             }
         };
         let links = links.map(Arc::new);
         self.links.insert(path.to_path_buf(), links.clone());
         links
+    }
+
+    /// The facts of a file already parsed (loaded, parsed ahead, or a plugin module): `None`
+    /// when it is none of these, `Some(None)` when it could not be read as Python.
+    fn known_facts(&self, path: &Path) -> Option<Option<&FileFacts>> {
+        if let Some(&id) = self.by_path.get(path) {
+            return Some(self.modules[id].facts.as_ref());
+        }
+        if let Some((facts, _)) = self.prefetched.get(path) {
+            return Some(facts.as_ref());
+        }
+        self.preparsed.get(path).map(Some)
+    }
+
+    /// The links of a file not parsed yet, from its skeleton, else from a full parse (returned
+    /// for `load` to take over). Needs only shared access: runs in parallel.
+    fn made_links(&self, path: &Path) -> Result<Option<Links>, Parsed> {
+        let skeleton = self.read(path).ok().and_then(|bytes| match &self.cache {
+            Some(cache) => cache.skeleton(&bytes, self.options),
+            None => crate::parse::parse_skeleton(&bytes, self.options),
+        });
+        match skeleton {
+            Some(facts) => Ok(Some(Links::of(&facts))),
+            None => Err(crate::index::read_facts(
+                &self.reader,
+                self.cache.as_deref(),
+                &self.rootdir,
+                path,
+                self.options,
+            )),
+        }
+    }
+
+    fn take_made(&mut self, path: &Path, made: Result<Option<Links>, Parsed>) -> Option<Links> {
+        match made {
+            Ok(links) => links,
+            Err(parsed) => {
+                let links = parsed.0.as_ref().map(Links::of);
+                self.prefetched.insert(path.to_path_buf(), parsed);
+                links
+            }
+        }
+    }
+
+    /// Makes, in parallel and ahead of collection, the links `may_matter` will follow from the
+    /// imports of `start` that collection leaves lazy (names `collected` rejects), wave by wave
+    /// along the same bindings the chase follows. Only a hint: `links` makes whatever is missed.
+    pub fn prefetch_links(&mut self, start: &[ModuleId], collected: &dyn Fn(&str) -> bool) {
+        let mut frontier: Vec<(PathBuf, Vec<String>)> = Vec::new();
+        for &id in start {
+            let Some(facts) = self.modules[id].facts.as_ref() else {
+                continue;
+            };
+            let path = &self.modules[id].path;
+            for b in facts.bindings.iter().filter(|b| !collected(&b.name)) {
+                if matches!(
+                    b.kind,
+                    BindingKind::ImportFrom { .. } | BindingKind::Class(_)
+                ) {
+                    frontier.push((path.clone(), vec![b.name.clone()]));
+                }
+            }
+        }
+        let mut seen: HashSet<(PathBuf, Vec<String>)> = HashSet::new();
+        while !frontier.is_empty() {
+            let mut todo: Vec<PathBuf> = frontier
+                .iter()
+                .map(|(p, _)| p.clone())
+                .filter(|p| !self.links.contains_key(p) && self.known_facts(p).is_none())
+                .collect();
+            todo.sort_unstable();
+            todo.dedup();
+            let made: Vec<(PathBuf, Result<Option<Links>, Parsed>)> = {
+                use rayon::prelude::*;
+                let this = &*self;
+                todo.into_par_iter()
+                    .map(|p| {
+                        let made = this.made_links(&p);
+                        (p, made)
+                    })
+                    .collect()
+            };
+            for (path, made) in made {
+                let links = self.take_made(&path, made).map(Arc::new);
+                self.links.insert(path, links);
+            }
+            let mut next = Vec::new();
+            for (path, parts) in std::mem::take(&mut frontier) {
+                if seen.contains(&(path.clone(), parts.clone())) {
+                    continue;
+                }
+                self.expand(&path, &parts, &mut next);
+                seen.insert((path, parts));
+            }
+            frontier = next;
+        }
+    }
+
+    /// What following `parts` (a name, or a dotted attribute path) in the module at `path`
+    /// looks up next, as `chase` and `chase_attribute` do.
+    fn expand(&mut self, path: &Path, parts: &[String], out: &mut Vec<(PathBuf, Vec<String>)>) {
+        let Some(links) = self.links(path) else {
+            return;
+        };
+        let (first, rest) = (&parts[0], &parts[1..]);
+        let with = |head: &str| {
+            let mut v = vec![head.to_string()];
+            v.extend_from_slice(rest);
+            v
+        };
+        for link in links.names.get(first).into_iter().flatten() {
+            match link {
+                Link::Hot | Link::Cold => {}
+                Link::Alias(other) => out.push((path.to_path_buf(), with(other))),
+                Link::Class(c) if rest.is_empty() => {
+                    for base in links.classes.get(*c).map(|c| &c.1).into_iter().flatten() {
+                        out.push((
+                            path.to_path_buf(),
+                            base.split('.').map(str::to_string).collect(),
+                        ));
+                    }
+                }
+                Link::Class(_) => {}
+                Link::Module(target) if !rest.is_empty() => {
+                    if let Some(p) = self.resolve_from_path(path, target) {
+                        out.push((p, rest.to_vec()));
+                    }
+                }
+                Link::Module(_) => {}
+                Link::From(target, imported) => {
+                    if let Some(p) = self.resolve_from_path(path, target) {
+                        if !rest.is_empty() {
+                            if let Some(sub) = self.submodule(&p, imported) {
+                                out.push((sub, rest.to_vec()));
+                            }
+                        }
+                        out.push((p, with(imported)));
+                    }
+                }
+            }
+        }
+        for target in &links.stars {
+            if let Some(p) = self.resolve_from_path(path, target) {
+                out.push((p, parts.to_vec()));
+            }
+        }
     }
 }
