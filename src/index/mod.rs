@@ -279,7 +279,7 @@ impl Index {
                     })
                     .collect::<Vec<(Option<FileFacts>, Vec<Problem>)>>()
             },
-            || load_environment(project, opts, reader),
+            || load_environment(project, opts, reader, cache.as_deref()),
         );
         crate::progress::phase("indexing", 0);
         let mut loader = namespace::Loader::new(
@@ -576,6 +576,7 @@ fn load_environment(
     project: &Project,
     opts: &crate::Options,
     reader: &SourceReader,
+    cache: Option<&FactsCache>,
 ) -> LoadedEnvironment {
     let environment = crate::env::find_interpreter(opts.python.as_deref(), &project.rootdir)
         .ok()
@@ -589,7 +590,13 @@ fn load_environment(
     let builtin_set = env
         .pytest_dir
         .as_deref()
-        .and_then(crate::builtins::from_pytest_dir)
+        .and_then(|dir| {
+            // The builtins are parsed with the default options: the cache serves them only
+            // when it was opened with those.
+            let defaults =
+                opts.parse.target_version == parse::ParseOptions::default().target_version;
+            crate::builtins::from_pytest_dir_cached(dir, cache.filter(|_| defaults))
+        })
         .unwrap_or_else(crate::builtins::table);
     let mut paths: Vec<PathBuf> = Vec::new();
     for d in &env.distributions {
