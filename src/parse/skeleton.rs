@@ -228,10 +228,7 @@ impl Scanner<'_> {
         let mut colon = None;
         let mut after_colon = false;
         let mut lambda = false;
-        loop {
-            let Some(b) = self.peek(0) else {
-                break;
-            };
+        while let Some(b) = self.peek(0) {
             match b {
                 b'#' => self.skip_comment(),
                 b'\\' => {

@@ -88,6 +88,10 @@ impl Links {
     }
 }
 
+/// A file's links made from its skeleton, or (without a skeleton) its full parse, which
+/// `load` takes over.
+type Made = Result<Option<Links>, Box<Parsed>>;
+
 /// A lookup in progress: (module file, name or dotted attribute path).
 type Visit = (PathBuf, String);
 
@@ -337,29 +341,29 @@ impl Loader {
 
     /// The links of a file not parsed yet, from its skeleton, else from a full parse (returned
     /// for `load` to take over). Needs only shared access: runs in parallel.
-    fn made_links(&self, path: &Path) -> Result<Option<Links>, Parsed> {
+    fn made_links(&self, path: &Path) -> Made {
         let skeleton = self.read(path).ok().and_then(|bytes| match &self.cache {
             Some(cache) => cache.skeleton(&bytes, self.options),
             None => crate::parse::parse_skeleton(&bytes, self.options),
         });
         match skeleton {
             Some(facts) => Ok(Some(Links::of(&facts))),
-            None => Err(crate::index::read_facts(
+            None => Err(Box::new(crate::index::read_facts(
                 &self.reader,
                 self.cache.as_deref(),
                 &self.rootdir,
                 path,
                 self.options,
-            )),
+            ))),
         }
     }
 
-    fn take_made(&mut self, path: &Path, made: Result<Option<Links>, Parsed>) -> Option<Links> {
+    fn take_made(&mut self, path: &Path, made: Made) -> Option<Links> {
         match made {
             Ok(links) => links,
             Err(parsed) => {
                 let links = parsed.0.as_ref().map(Links::of);
-                self.prefetched.insert(path.to_path_buf(), parsed);
+                self.prefetched.insert(path.to_path_buf(), *parsed);
                 links
             }
         }
@@ -393,7 +397,7 @@ impl Loader {
                 .collect();
             todo.sort_unstable();
             todo.dedup();
-            let made: Vec<(PathBuf, Result<Option<Links>, Parsed>)> = {
+            let made: Vec<(PathBuf, Made)> = {
                 use rayon::prelude::*;
                 let this = &*self;
                 todo.into_par_iter()
