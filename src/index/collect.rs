@@ -254,7 +254,9 @@ fn collect_module(index: &mut Index, project: &Project, module: ModuleId, sessio
             _ => entry,
         };
         match &entry.value {
-            Value::Class(class) if is_testcase(index, *class) => {
+            Value::Class(class)
+                if is_testcase(index, *class, project.config.matches_class(name)) =>
+            {
                 collect_testcase(index, *class, node, &format!("{rel}::{name}"), &context);
             }
             Value::Class(class) if project.config.matches_class(name) => {
@@ -344,7 +346,9 @@ fn collect_class(
     for values in per_dict.into_iter().rev() {
         for (_owner, name, value) in values {
             match value {
-                Value::Class(inner) if is_testcase(index, inner) => {
+                Value::Class(inner)
+                    if is_testcase(index, inner, project.config.matches_class(&name)) =>
+                {
                     collect_testcase(index, inner, node, &format!("{nodeid}::{name}"), &context);
                 }
                 Value::Class(inner) if project.config.matches_class(&name) => {
@@ -530,11 +534,12 @@ fn register_synthetic(
     });
 }
 
-/// A subclass of `unittest.TestCase` (through project classes).
-fn is_testcase(index: &mut Index, class: ClassRef) -> bool {
+/// A subclass of `unittest.TestCase` (through project classes). `collected`: the class is
+/// collected by its name anyway (its MRO is needed either way).
+fn is_testcase(index: &mut Index, class: ClassRef, collected: bool) -> bool {
     // Proving that no base can lead to a `TestCase` needs no base module loaded.
     let path = index.loader.modules[class.module].path.clone();
-    if !index.loader.class_may_be_testcase(&path, class.class) {
+    if !collected && !index.loader.class_may_be_testcase(&path, class.class) {
         return false;
     }
     index.loader.mro(class).iter().any(|c| {

@@ -136,6 +136,8 @@ pub struct Loader {
     mros: HashMap<ClassRef, Vec<ClassRef>>,
     /// Module-level `from ... import` bindings not evaluated yet (`Value::Lazy` indices).
     lazies: Vec<lazy::LazyImport>,
+    /// Forced lazy values: `import_name`'s answer.
+    lazy_forced: HashMap<usize, Option<Entry>>,
     /// `may_matter` answers per (module file, name).
     may_matter_memo: HashMap<(PathBuf, String), bool>,
     /// Per file, the bindings `may_matter` follows (from full facts or a skeleton).
@@ -235,6 +237,7 @@ impl Loader {
             cache: None,
             mros: HashMap::new(),
             lazies: Vec::new(),
+            lazy_forced: HashMap::new(),
             may_matter_memo: HashMap::new(),
             links: HashMap::new(),
         };
@@ -791,13 +794,12 @@ impl Loader {
                 continue;
             };
             let value = match kind {
-                Light::ImportFrom(target, imported) => match self.resolve_import(id, target) {
-                    Some(path) => Some(Entry {
-                        value: self.lazy_import(id, target, imported, path),
+                Light::ImportFrom(target, _) if self.resolve_import(id, target).is_some() => {
+                    Some(Entry {
+                        value: self.lazy_import(id, i),
                         uncertain: None,
-                    }),
-                    None => self.binding_value(id, None, i, kind, &ns),
-                },
+                    })
+                }
                 _ => self.binding_value(id, None, i, kind, &ns),
             };
             bind(&mut ns, name, value, uncertain);

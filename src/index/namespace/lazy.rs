@@ -22,16 +22,12 @@ use crate::parse::{BindingKind, FileFacts, ImportTarget};
 use super::{Entry, Loader, Parsed, Value};
 use crate::index::ModuleId;
 
-/// A `from X import Y` binding not evaluated yet.
-#[derive(Debug)]
+/// A `from X import Y` binding not evaluated yet: its module and the binding's index there
+/// (small: a test suite has one per imported name per module).
+#[derive(Debug, Clone, Copy)]
 pub(super) struct LazyImport {
     from: ModuleId,
-    target: ImportTarget,
-    name: String,
-    /// The file `target` resolves to.
-    path: PathBuf,
-    /// `import_name`'s answer, once forced.
-    forced: Option<Option<Entry>>,
+    binding: usize,
 }
 
 /// What a binding can make of a name, for [`Loader::may_matter`].
@@ -39,8 +35,6 @@ pub(super) struct LazyImport {
 enum Link {
     /// A fixture.
     Hot,
-    /// A function, a plain value, a module.
-    Cold,
     Alias(String),
     Class(usize),
     From(ImportTarget, String),
@@ -62,7 +56,9 @@ impl Links {
         for b in &facts.bindings {
             let link = match &b.kind {
                 BindingKind::Fixture(_) => Link::Hot,
-                BindingKind::Function(_) | BindingKind::Value { .. } => Link::Cold,
+                // Functions and plain values never matter, whichever way they are reached:
+                // not kept (most bindings of a test module are its test functions).
+                BindingKind::Function(_) | BindingKind::Value { .. } => continue,
                 BindingKind::Class(c) => Link::Class(*c),
                 BindingKind::Alias(other) => Link::Alias(other.clone()),
                 BindingKind::ImportFrom { target, name, .. } => {
@@ -96,22 +92,21 @@ type Made = Result<Option<Links>, Box<Parsed>>;
 type Visit = (PathBuf, String);
 
 impl Loader {
-    /// A lazy value for `from target import name` in module `from`, which resolves to `path`.
-    pub(super) fn lazy_import(
-        &mut self,
-        from: ModuleId,
-        target: &ImportTarget,
-        name: &str,
-        path: PathBuf,
-    ) -> Value {
-        self.lazies.push(LazyImport {
-            from,
-            target: target.clone(),
-            name: name.to_string(),
-            path,
-            forced: None,
-        });
+    /// A lazy value for the `from ... import` binding `binding` of module `from`.
+    pub(super) fn lazy_import(&mut self, from: ModuleId, binding: usize) -> Value {
+        self.lazies.push(LazyImport { from, binding });
         Value::Lazy(self.lazies.len() - 1)
+    }
+
+    /// The module, import target and imported name of lazy value `k`.
+    fn lazy_parts(&self, k: usize) -> Option<(ModuleId, ImportTarget, String)> {
+        let LazyImport { from, binding } = self.lazies[k];
+        match &self.facts(from)?.bindings.get(binding)?.kind {
+            BindingKind::ImportFrom { target, name, .. } => {
+                Some((from, target.clone(), name.clone()))
+            }
+            _ => None,
+        }
     }
 
     /// The entry with its value computed: what building the namespace eagerly would have bound
@@ -120,15 +115,13 @@ impl Loader {
         let Value::Lazy(k) = entry.value else {
             return entry.clone();
         };
-        let found = match &self.lazies[k].forced {
+        let found = match self.lazy_forced.get(&k) {
             Some(found) => found.clone(),
             None => {
-                let (from, target, name) = {
-                    let l = &self.lazies[k];
-                    (l.from, l.target.clone(), l.name.clone())
-                };
-                let found = self.import_name(from, &target, &name);
-                self.lazies[k].forced = Some(found.clone());
+                let found = self
+                    .lazy_parts(k)
+                    .and_then(|(from, target, name)| self.import_name(from, &target, &name));
+                self.lazy_forced.insert(k, found.clone());
                 found
             }
         };
@@ -148,10 +141,16 @@ impl Loader {
         let Value::Lazy(k) = entry.value else {
             return true;
         };
-        if self.lazies[k].forced.is_some() {
+        if self.lazy_forced.contains_key(&k) {
             return true;
         }
-        let key = (self.lazies[k].path.clone(), self.lazies[k].name.clone());
+        let Some((from, target, name)) = self.lazy_parts(k) else {
+            return true;
+        };
+        let Some(path) = self.resolve_import(from, &target) else {
+            return true;
+        };
+        let key = (path, name);
         if let Some(&known) = self.may_matter_memo.get(&key) {
             return known;
         }
@@ -179,7 +178,7 @@ impl Loader {
         for link in links.names.get(name).into_iter().flatten() {
             let hot = match link {
                 Link::Hot => true,
-                Link::Cold | Link::Module(_) => false,
+                Link::Module(_) => false,
                 Link::Alias(other) => self.chase(path, other, visited),
                 Link::Class(c) => self.chase_class(path, *c, visited),
                 Link::From(target, imported) => match self.resolve_from_path(path, target) {
@@ -247,7 +246,7 @@ impl Loader {
         for link in links.names.get(parts[0]).into_iter().flatten() {
             let hot = match link {
                 // Attribute lookup goes on only through modules.
-                Link::Hot | Link::Cold | Link::Class(_) => false,
+                Link::Hot | Link::Class(_) => false,
                 Link::Alias(other) => {
                     let mut aliased = vec![other.as_str()];
                     aliased.extend_from_slice(rest);
@@ -373,18 +372,47 @@ impl Loader {
     /// imports of `start` that collection leaves lazy (names `collected` rejects), wave by wave
     /// along the same bindings the chase follows. Only a hint: `links` makes whatever is missed.
     pub fn prefetch_links(&mut self, start: &[ModuleId], collected: &dyn Fn(&str) -> bool) {
+        // Seeded from the facts of `start` directly (the links of every project module would
+        // be memory for nothing): the targets of lazy imports, and of the imports naming the
+        // bases of classes collection does not collect by name.
         let mut frontier: Vec<(PathBuf, Vec<String>)> = Vec::new();
         for &id in start {
             let Some(facts) = self.modules[id].facts.as_ref() else {
                 continue;
             };
-            let path = &self.modules[id].path;
+            let mut bases: Vec<&str> = Vec::new();
             for b in facts.bindings.iter().filter(|b| !collected(&b.name)) {
-                if matches!(
-                    b.kind,
-                    BindingKind::ImportFrom { .. } | BindingKind::Class(_)
-                ) {
-                    frontier.push((path.clone(), vec![b.name.clone()]));
+                if let BindingKind::Class(c) = b.kind {
+                    bases.extend(facts.classes[c].bases.iter().map(|b| b.as_str()));
+                }
+            }
+            for b in &facts.bindings {
+                let lazy = !collected(&b.name);
+                let base = bases
+                    .iter()
+                    .find(|base| base.split('.').next() == Some(b.name.as_str()));
+                match &b.kind {
+                    BindingKind::ImportFrom { target, name, .. } if lazy || base.is_some() => {
+                        if let Some(p) = self.resolve_import(id, target) {
+                            let mut parts = vec![name.clone()];
+                            parts.extend(
+                                base.into_iter()
+                                    .flat_map(|b| b.split('.').skip(1))
+                                    .map(str::to_string),
+                            );
+                            frontier.push((p, parts));
+                        }
+                    }
+                    BindingKind::ImportModule { target } => {
+                        if let (Some(base), Some(p)) = (base, self.resolve_import(id, target)) {
+                            let rest: Vec<String> =
+                                base.split('.').skip(1).map(str::to_string).collect();
+                            if !rest.is_empty() {
+                                frontier.push((p, rest));
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -437,7 +465,7 @@ impl Loader {
         };
         for link in links.names.get(first).into_iter().flatten() {
             match link {
-                Link::Hot | Link::Cold => {}
+                Link::Hot => {}
                 Link::Alias(other) => out.push((path.to_path_buf(), with(other))),
                 Link::Class(c) if rest.is_empty() => {
                     for base in links.classes.get(*c).map(|c| &c.1).into_iter().flatten() {
