@@ -160,8 +160,9 @@ impl FactsCache {
     /// Writes the cache file when this run parsed anything: the stored entries plus the new
     /// ones, or only those this run used once stale entries outnumber them (edited files leave
     /// their old entries behind). Errors (read-only tree, ...) are ignored: the cache is an
-    /// optimisation only. Called once, when the cache is dropped with the analysis.
-    fn save(&self) {
+    /// optimisation only. Called when the cache is dropped with the analysis (or by the CLI,
+    /// which leaves its last analysis to the process exit).
+    pub(crate) fn save(&self) {
         let state = self.lock();
         if state.new.is_empty() {
             return;
