@@ -379,6 +379,15 @@ fn fixtures_of(
 /// package): the plugin lists from `_pytest/config/__init__.py`, then each builtin plugin
 /// module's `@fixture` functions. Read once per installation and process.
 pub fn from_pytest_dir(pytest_dir: &Path) -> Option<&'static BuiltinSet> {
+    from_pytest_dir_cached(pytest_dir, None)
+}
+
+/// [`from_pytest_dir`], taking the plugin modules' facts from `cache` (opened with the default
+/// parse options) when it has them.
+pub fn from_pytest_dir_cached(
+    pytest_dir: &Path,
+    facts_cache: Option<&crate::cache::FactsCache>,
+) -> Option<&'static BuiltinSet> {
     type Cache = Mutex<HashMap<(PathBuf, Option<String>), &'static BuiltinSet>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let version = std::fs::read_to_string(pytest_dir.join("_version.py"))
@@ -430,7 +439,11 @@ pub fn from_pytest_dir(pytest_dir: &Path) -> Option<&'static BuiltinSet> {
             prefixed.append(&mut bytes);
             bytes = prefixed;
         }
-        crate::parse::parse_source(&bytes, crate::parse::ParseOptions::default()).ok()
+        let options = crate::parse::ParseOptions::default();
+        match facts_cache {
+            Some(cache) => cache.parse(&bytes, options).ok(),
+            None => crate::parse::parse_source(&bytes, options).ok(),
+        }
     };
     let parsed: Vec<(String, Option<crate::parse::FileFacts>)> = builtin_plugins
         .par_iter()

@@ -44,6 +44,9 @@ impl CacheMode {
     }
 }
 
+/// XORed into a file's content hash to key its skeleton facts.
+const SKELETON_SALT: u128 = 0x736b_656c_6574_6f6e_0000_0000_0000_0001;
+
 /// The cache directory's name, at the rootdir.
 pub const DIR_NAME: &str = ".fixmig_cache";
 
@@ -131,6 +134,25 @@ impl FactsCache {
         Ok(facts)
     }
 
+    /// The skeleton facts of `bytes` ([`parse::parse_skeleton`]): from the cache, else made
+    /// (and remembered). Stored under the content hash with a salt, apart from full facts.
+    pub fn skeleton(&self, bytes: &[u8], options: ParseOptions) -> Option<FileFacts> {
+        let hash = content_hash(bytes) ^ SKELETON_SALT;
+        if let Some(range) = self.stored.get(&hash) {
+            if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
+                self.lock().hits.insert(hash);
+                return Some(facts);
+            }
+        }
+        let facts = parse::parse_skeleton(bytes, options)?;
+        if self.writable {
+            if let Ok(encoded) = postcard::to_stdvec(&facts) {
+                self.lock().new.insert(hash, encoded);
+            }
+        }
+        Some(facts)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -138,8 +160,9 @@ impl FactsCache {
     /// Writes the cache file when this run parsed anything: the stored entries plus the new
     /// ones, or only those this run used once stale entries outnumber them (edited files leave
     /// their old entries behind). Errors (read-only tree, ...) are ignored: the cache is an
-    /// optimisation only. Called once, when the cache is dropped with the analysis.
-    fn save(&self) {
+    /// optimisation only. Called when the cache is dropped with the analysis (or by the CLI,
+    /// which leaves its last analysis to the process exit).
+    pub(crate) fn save(&self) {
         let state = self.lock();
         if state.new.is_empty() {
             return;

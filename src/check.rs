@@ -94,8 +94,7 @@ pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnosti
     let mut out = Vec::new();
     let mut seen_fixture_sites: HashSet<(FixtureId, String, &'static str)> = HashSet::new();
     let mut missing = Vec::new();
-    let tests = index.tests.clone();
-    for (item, res) in tests.iter().zip(resolutions) {
+    for (item, res) in index.tests.iter().zip(resolutions) {
         // Requests written on the test itself.
         for request in item.argnames.iter().chain(item.usefixtures.iter()) {
             if matches!(res.get(&request.name), Resolved::Unresolved) {

@@ -279,6 +279,27 @@ pub fn allow_progress() {
     PROGRESS_ALLOWED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Set by the binary: the process exits right after the command, so `check` saves the facts
+/// cache and leaves its analysis to the OS instead of freeing it (tens of thousands of small
+/// allocations: about 20 ms on pandas, 7% of a warm run).
+static EXIT_AFTER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Called by `main`: see [`EXIT_AFTER`].
+pub fn exit_after_command() {
+    EXIT_AFTER.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Ends an analysis: freed, or (in the binary) left to the process exit after the facts cache
+/// is saved.
+fn release(index: crate::index::Index, resolutions: Vec<crate::resolve::ItemResolution>) {
+    if EXIT_AFTER.load(std::sync::atomic::Ordering::Relaxed) {
+        if let Some(cache) = &index.loader.cache {
+            cache.save();
+        }
+        std::mem::forget((index, resolutions));
+    }
+}
+
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let style = Style::new(use_color(cli.color));
@@ -506,6 +527,7 @@ fn check(
     let errors = diags
         .iter()
         .any(|d| d.severity == crate::check::Severity::Error);
+    release(index, resolutions);
     Ok(i32::from(errors))
 }
 

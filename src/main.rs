@@ -31,6 +31,7 @@ fn main() {
     // Not locked for the whole run: the progress bar draws on stderr from another thread.
     let mut err = std::io::stderr();
     fixmig::cli::allow_progress();
+    fixmig::cli::exit_after_command();
     let code = fixmig::run_cli(std::env::args_os(), &mut out, &mut err);
     let _ = out.flush();
     std::process::exit(code);

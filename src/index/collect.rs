@@ -111,7 +111,8 @@ fn scope_of(
         return fixture_scope(marker);
     };
     let ns = index.loader.namespace(module);
-    let constant = match ns.get(name).map(|e| &e.value) {
+    let found = ns.get(name).map(|e| index.loader.force(e));
+    let constant = match found.as_ref().map(|e| &e.value) {
         Some(Value::Function(code)) => index.loader.modules[code.module]
             .facts
             .as_ref()
@@ -139,6 +140,11 @@ pub(super) fn register_namespace(
     bound: bool,
 ) {
     for (attr, entry) in ns.sorted() {
+        let entry = match entry.value {
+            Value::Lazy(_) if !index.loader.may_matter(entry) => continue,
+            Value::Lazy(_) => &index.loader.force(entry),
+            _ => entry,
+        };
         let Value::Fixture(code) = entry.value else {
             continue;
         };
@@ -191,6 +197,7 @@ fn collect_module(index: &mut Index, project: &Project, module: ModuleId, sessio
     let ns = index.loader.namespace(module);
     let dotted = module_name(&index.loader.modules[module].path);
     if has_plain(
+        index,
         &ns,
         &[
             "setUpModule",
@@ -208,7 +215,7 @@ fn collect_module(index: &mut Index, project: &Project, module: ModuleId, sessio
             "xunit setup_module/teardown_module",
         );
     }
-    if has_plain(&ns, &["setup_function", "teardown_function"]) {
+    if has_plain(index, &ns, &["setup_function", "teardown_function"]) {
         let name = format!("_xunit_setup_function_fixture_{dotted}");
         register_synthetic(
             index,
@@ -229,8 +236,27 @@ fn collect_module(index: &mut Index, project: &Project, module: ModuleId, sessio
         levels: vec![expand_marks(index, module, &module_marks)],
     };
     for (name, entry) in ns.in_order() {
+        // An import is evaluated only when its name is one pytest collects, or when it may be
+        // a fixture or a `TestCase` (see `namespace::lazy`).
+        let forced;
+        let entry = match entry.value {
+            Value::Lazy(_)
+                if !project.config.matches_class(name)
+                    && !project.config.matches_function(name)
+                    && !index.loader.may_matter(entry) =>
+            {
+                continue
+            }
+            Value::Lazy(_) => {
+                forced = index.loader.force(entry);
+                &forced
+            }
+            _ => entry,
+        };
         match &entry.value {
-            Value::Class(class) if is_testcase(index, *class) => {
+            Value::Class(class)
+                if is_testcase(index, *class, project.config.matches_class(name)) =>
+            {
                 collect_testcase(index, *class, node, &format!("{rel}::{name}"), &context);
             }
             Value::Class(class) if project.config.matches_class(name) => {
@@ -291,7 +317,7 @@ fn collect_class(
         .map(|(_, d)| d.qualname.clone())
         .unwrap_or_default();
     xunit_setup_class(index, node, &merged, &qualname);
-    if has_plain(&merged, &["setup_method", "teardown_method"]) {
+    if has_plain(index, &merged, &["setup_method", "teardown_method"]) {
         let name = format!("_xunit_setup_method_fixture_{qualname}");
         register_synthetic(
             index,
@@ -321,7 +347,9 @@ fn collect_class(
     for values in per_dict.into_iter().rev() {
         for (_owner, name, value) in values {
             match value {
-                Value::Class(inner) if is_testcase(index, inner) => {
+                Value::Class(inner)
+                    if is_testcase(index, inner, project.config.matches_class(&name)) =>
+                {
                     collect_testcase(index, inner, node, &format!("{nodeid}::{name}"), &context);
                 }
                 Value::Class(inner) if project.config.matches_class(&name) => {
@@ -449,12 +477,26 @@ fn make_item(
     }
 }
 
+/// The module- and class-level names pytest's xunit support looks up.
+pub(super) const XUNIT_NAMES: &[&str] = &[
+    "setUpModule",
+    "setup_module",
+    "tearDownModule",
+    "teardown_module",
+    "setup_function",
+    "teardown_function",
+    "setup_class",
+    "teardown_class",
+    "setup_method",
+    "teardown_method",
+];
+
 /// True when the namespace has one of `names` bound to something that is not a fixture (what
 /// `_get_first_non_fixture_func` looks for).
-fn has_plain(ns: &Namespace, names: &[&str]) -> bool {
+fn has_plain(index: &mut Index, ns: &Namespace, names: &[&str]) -> bool {
     names.iter().any(|n| {
         ns.get(n)
-            .is_some_and(|e| !matches!(e.value, Value::Fixture(_)))
+            .is_some_and(|e| !matches!(index.loader.force(e).value, Value::Fixture(_)))
     })
 }
 
@@ -494,8 +536,14 @@ fn register_synthetic(
     });
 }
 
-/// A subclass of `unittest.TestCase` (through project classes).
-fn is_testcase(index: &mut Index, class: ClassRef) -> bool {
+/// A subclass of `unittest.TestCase` (through project classes). `collected`: the class is
+/// collected by its name anyway (its MRO is needed either way).
+fn is_testcase(index: &mut Index, class: ClassRef, collected: bool) -> bool {
+    // Proving that no base can lead to a `TestCase` needs no base module loaded.
+    let path = index.loader.modules[class.module].path.clone();
+    if !collected && !index.loader.class_may_be_testcase(&path, class.class) {
+        return false;
+    }
     index.loader.mro(class).iter().any(|c| {
         index.loader.modules[c.module]
             .facts
@@ -521,7 +569,7 @@ fn collect_testcase(
     let node = index.add_node(nodeid.to_string(), Some(parent), NodeKind::Class(class));
     let merged = index.loader.class_namespace(class);
     let qualname = defs.first().map(|d| d.qualname.clone()).unwrap_or_default();
-    if has_plain(&merged, &["setup_method", "teardown_method"]) {
+    if has_plain(index, &merged, &["setup_method", "teardown_method"]) {
         let name = format!("_unittest_setup_method_fixture_{qualname}");
         register_synthetic(
             index,
@@ -634,7 +682,7 @@ fn expand_marks(index: &mut Index, module: ModuleId, marks: &[Mark]) -> Vec<(Mod
 
 /// The autouse fixture pytest registers for xunit `setup_class`/`teardown_class`.
 fn xunit_setup_class(index: &mut Index, node: NodeId, merged: &Namespace, qualname: &str) {
-    if has_plain(merged, &["setup_class", "teardown_class"]) {
+    if has_plain(index, merged, &["setup_class", "teardown_class"]) {
         let name = format!("_xunit_setup_class_fixture_{qualname}");
         register_synthetic(
             index,

@@ -279,7 +279,7 @@ impl Index {
                     })
                     .collect::<Vec<(Option<FileFacts>, Vec<Problem>)>>()
             },
-            || load_environment(project, opts, reader),
+            || load_environment(project, opts, reader, cache.as_deref()),
         );
         crate::progress::phase("indexing", 0);
         let mut loader = namespace::Loader::new(
@@ -318,7 +318,14 @@ impl Index {
                 crate::rss_mib()
             );
         }
-        loader.prefetch(&ids);
+        let config = &project.config;
+        let collected = |name: &str| {
+            config.matches_class(name)
+                || config.matches_function(name)
+                || collect::XUNIT_NAMES.contains(&name)
+        };
+        loader.prefetch(&ids, &collected);
+        loader.prefetch_links(&ids, &collected);
         if timing {
             eprintln!(
                 "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
@@ -569,6 +576,7 @@ fn load_environment(
     project: &Project,
     opts: &crate::Options,
     reader: &SourceReader,
+    cache: Option<&FactsCache>,
 ) -> LoadedEnvironment {
     let environment = crate::env::find_interpreter(opts.python.as_deref(), &project.rootdir)
         .ok()
@@ -582,7 +590,13 @@ fn load_environment(
     let builtin_set = env
         .pytest_dir
         .as_deref()
-        .and_then(crate::builtins::from_pytest_dir)
+        .and_then(|dir| {
+            // The builtins are parsed with the default options: the cache serves them only
+            // when it was opened with those.
+            let defaults =
+                opts.parse.target_version == parse::ParseOptions::default().target_version;
+            crate::builtins::from_pytest_dir_cached(dir, cache.filter(|_| defaults))
+        })
         .unwrap_or_else(crate::builtins::table);
     let mut paths: Vec<PathBuf> = Vec::new();
     for d in &env.distributions {

@@ -12,6 +12,8 @@ use crate::parse::{self, BindingKind, Condition, FileFacts, ImportTarget, ParseO
 
 use super::{Module, ModuleId, ModuleRole, Problem, Uncertainty};
 
+mod lazy;
+
 /// Where a definition's facts live: a binding of a module, or of a class in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CodeRef {
@@ -36,6 +38,8 @@ pub enum Value {
     /// A name bound to a mark (`params = pytest.mark.parametrize(...)`).
     Mark(CodeRef),
     Other,
+    /// A `from ... import` not evaluated yet ([`Loader::force`] computes it; see `lazy`).
+    Lazy(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +136,14 @@ pub struct Loader {
     pub cache: Option<Arc<crate::cache::FactsCache>>,
     /// Computed MROs (every class in a test module is asked whether it is a `TestCase`).
     mros: HashMap<ClassRef, Vec<ClassRef>>,
+    /// Module-level `from ... import` bindings not evaluated yet (`Value::Lazy` indices).
+    lazies: Vec<lazy::LazyImport>,
+    /// Forced lazy values: `import_name`'s answer.
+    lazy_forced: HashMap<usize, Option<Entry>>,
+    /// `may_matter` answers per (module file, name).
+    may_matter_memo: HashMap<(PathBuf, String), bool>,
+    /// Per file, the bindings `may_matter` follows (from full facts or a skeleton).
+    links: HashMap<PathBuf, Option<Arc<lazy::Links>>>,
 }
 
 /// What evaluating a binding needs of it: its kind without the definitions' facts (cloning
@@ -228,6 +240,10 @@ impl Loader {
             prefetched: HashMap::new(),
             cache: None,
             mros: HashMap::new(),
+            lazies: Vec::new(),
+            lazy_forced: HashMap::new(),
+            may_matter_memo: HashMap::new(),
+            links: HashMap::new(),
         };
         for root in roots {
             loader.add_root(root);
@@ -379,8 +395,10 @@ impl Loader {
     /// will look into: the targets of their `from ... import`s, star imports and
     /// `pytest_plugins`, then, wave by wave, what the names looked up there are bound to
     /// (re-exports, aliases, the bases of classes). Only a hint: [`Loader::load`] takes over
-    /// the results when a lookup asks for a module, and parses anything missed.
-    pub fn prefetch(&mut self, start: &[ModuleId]) {
+    /// the results when a lookup asks for a module, and parses anything missed. In the
+    /// namespaces of `start`, only the names `collected` accepts are followed (the names
+    /// collection evaluates whatever they are bound to; other imports stay lazy).
+    pub fn prefetch(&mut self, start: &[ModuleId], collected: &dyn Fn(&str) -> bool) {
         let mut seen: std::collections::HashSet<(PathBuf, Demand)> = Default::default();
         let mut frontier: Vec<(PathBuf, Demand)> = start
             .iter()
@@ -415,7 +433,7 @@ impl Loader {
                 if seen.contains(&(path.clone(), demand.clone())) {
                     continue;
                 }
-                self.demands_of(&path, &demand, &mut next);
+                self.demands_of(&path, &demand, collected, &mut next);
                 seen.insert((path, demand));
             }
             frontier = next;
@@ -423,7 +441,13 @@ impl Loader {
     }
 
     /// What looking up `demand` in the module at `path` will look up next.
-    fn demands_of(&self, path: &Path, demand: &Demand, out: &mut Vec<(PathBuf, Demand)>) {
+    fn demands_of(
+        &self,
+        path: &Path,
+        demand: &Demand,
+        collected: &dyn Fn(&str) -> bool,
+        out: &mut Vec<(PathBuf, Demand)>,
+    ) {
         let facts = match self.by_path.get(path) {
             Some(&id) => self.modules[id].facts.as_ref(),
             None => self.prefetched.get(path).and_then(|(f, _)| f.as_ref()),
@@ -439,7 +463,7 @@ impl Loader {
             }
         };
         let wanted = |name: &str| match demand {
-            Demand::All => true,
+            Demand::All => collected(name),
             Demand::Name(n) => n == name,
         };
         let mut local = Vec::new();
@@ -792,7 +816,15 @@ impl Loader {
             let Some(uncertain) = self.decide(id, conditions) else {
                 continue;
             };
-            let value = self.binding_value(id, None, i, kind, &ns);
+            let value = match kind {
+                Light::ImportFrom(target, _) if self.resolve_import(id, target).is_some() => {
+                    Some(Entry {
+                        value: self.lazy_import(id, i),
+                        uncertain: None,
+                    })
+                }
+                _ => self.binding_value(id, None, i, kind, &ns),
+            };
             bind(&mut ns, name, value, uncertain);
         }
         for star in stars {
@@ -805,7 +837,8 @@ impl Loader {
     /// bind it (so `from big_module import X` does not evaluate all of `big_module`).
     pub fn lookup_name(&mut self, id: ModuleId, name: &str) -> Option<Entry> {
         if let Some(Some(ns)) = self.namespaces.get(&id) {
-            return ns.get(name).cloned();
+            let found = ns.get(name).cloned();
+            return found.map(|e| self.force(&e));
         }
         let key = (id, name.to_string());
         match self.lookups.get(&key) {

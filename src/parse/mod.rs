@@ -5,6 +5,7 @@ mod extract;
 pub mod facts;
 mod marks;
 mod names;
+mod skeleton;
 
 pub use facts::*;
 
@@ -61,6 +62,18 @@ pub fn parse_source(bytes: &[u8], options: ParseOptions) -> Result<FileFacts, Pa
     let mut facts = extract::extract(tree.root_node(), src, options, offset);
     facts.has_bom = has_bom;
     Ok(facts)
+}
+
+/// The facts of `bytes` with every function body left out (see [`skeleton`]): the same
+/// module- and class-level bindings, imports and class bases as [`parse_source`], for a
+/// fraction of the work. `None` when the skeleton cannot be made or does not parse cleanly
+/// (the caller then needs the full parse). Never a substitute for the full facts: function
+/// facts, lines and spans are those of the skeleton.
+pub fn parse_skeleton(bytes: &[u8], options: ParseOptions) -> Option<FileFacts> {
+    let offset = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let stripped = skeleton::strip_bodies(&bytes[offset..])?;
+    let facts = parse_source(&stripped, options).ok()?;
+    facts.syntax_error.is_none().then_some(facts)
 }
 
 /// The source text of a node (the buffer is known to be UTF-8).

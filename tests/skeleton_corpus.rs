@@ -1,0 +1,125 @@
+//! The skeleton parse (function bodies left out) must yield the same module- and class-level
+//! bindings, star imports and class bases as the full parse: `index::lazy` relies on it to
+//! prove that a lookup cannot reach a fixture or a `TestCase`. Checked on every Python file of
+//! the corpora and their environments (`scripts/fetch-corpus.sh`; the directories that exist are
+//! used) and of this repository's test data.
+
+use std::path::{Path, PathBuf};
+
+use fixmig::parse::{self, Binding, BindingKind, FileFacts, ParseOptions};
+
+fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            python_files(&path, out);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "py") {
+            out.push(path);
+        }
+    }
+}
+
+/// What the lookups of `index::lazy` read of a binding.
+fn binding_shape(b: &Binding) -> String {
+    let kind = match &b.kind {
+        BindingKind::Fixture(_) => "fixture".to_string(),
+        BindingKind::Function(_) => "function".to_string(),
+        BindingKind::Class(c) => format!("class {c}"),
+        BindingKind::ImportFrom { target, name, .. } => {
+            format!(
+                "from {}{} import {name}",
+                ".".repeat(target.level),
+                target.module
+            )
+        }
+        BindingKind::ImportModule { target } => {
+            format!("import {}{}", ".".repeat(target.level), target.module)
+        }
+        BindingKind::Alias(other) => format!("= {other}"),
+        BindingKind::Value { .. } => "value".to_string(),
+    };
+    format!("{} {kind} ({} conditions)", b.name, b.conditions.len())
+}
+
+fn shape(facts: &FileFacts) -> Vec<String> {
+    let mut out: Vec<String> = facts.bindings.iter().map(binding_shape).collect();
+    for s in &facts.star_imports {
+        out.push(format!(
+            "* from {}{} at {} ({} conditions)",
+            ".".repeat(s.target.level),
+            s.target.module,
+            s.position,
+            s.conditions.len()
+        ));
+    }
+    for c in &facts.classes {
+        out.push(format!(
+            "class {} bases {:?} unittest {}",
+            c.qualname, c.bases, c.unittest_base
+        ));
+        out.extend(c.bindings.iter().map(|b| format!("  {}", binding_shape(b))));
+    }
+    out.push(format!(
+        "__all__ {:?}",
+        facts.dunder_all.as_ref().map(|a| a.len())
+    ));
+    out
+}
+
+#[test]
+fn skeletons_have_the_bindings_of_the_full_parse() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        "tests",
+        "target/corpus/pandas-3.1.1",
+        "target/corpus/pandas-env/lib",
+        "target/corpus/xarray-2026.9.0",
+        "target/corpus/xarray-env/lib",
+    ] {
+        python_files(&root.join(dir), &mut files);
+    }
+    let options = ParseOptions::default();
+    let (mut compared, mut skipped) = (0, 0);
+    let mut mismatches = Vec::new();
+    for path in &files {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(full) = parse::parse_source(&bytes, options) else {
+            continue;
+        };
+        let Some(skeleton) = parse::parse_skeleton(&bytes, options) else {
+            skipped += 1;
+            continue;
+        };
+        if full.syntax_error.is_some() {
+            continue;
+        }
+        compared += 1;
+        let (a, b) = (shape(&full), shape(&skeleton));
+        if a != b {
+            let first = a
+                .iter()
+                .zip(&b)
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("{x} | {y}"))
+                .unwrap_or_else(|| format!("{} vs {} lines", a.len(), b.len()));
+            mismatches.push(format!("{}: {first}", path.display()));
+        }
+    }
+    println!("{compared} files compared, {skipped} without a skeleton");
+    assert!(compared > 0);
+    assert!(
+        mismatches.is_empty(),
+        "{} files differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
