@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::syntax::{is_python, keeps_tokens, syntax_errors};
+use super::syntax::{is_python, syntax_errors};
 use super::{line_column, relative, Edit, EditError};
 
 /// One edit as it was applied, for reports and `--format json`.
@@ -336,10 +336,9 @@ impl Overlay {
         }
         next.extend_from_slice(&cur[last..]);
 
-        // The re-parse check (not needed when every token keeps its kind: the errors are
-        // those of the text before, still to be found if a later rule needs them).
+        // The re-parse check.
         let mut errors = None;
-        if is_python(key) && !keeps_tokens(cur, &edits) {
+        if is_python(key) {
             let after = syntax_errors(&next);
             // A result without errors cannot have more than before: the content before is
             // parsed only when the result has some.

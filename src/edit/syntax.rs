@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tree_sitter::Parser;
 
-use super::{Edit, BOM};
+use super::BOM;
 
 /// Whether `path` is Python source the syntax check applies to.
 pub(crate) fn is_python(path: &Path) -> bool {
@@ -51,36 +51,4 @@ pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
         }
     }
     errors
-}
-
-/// True when every edit swaps one plain identifier for another (ASCII, no keyword of Python
-/// or of the grammar, soft ones included) with no identifier character on either side: each
-/// token keeps its kind (a name stays a name; inside a string or comment only the text
-/// changes), so the edited text has the syntax errors of the original, as many and of the same
-/// shape, and the re-parse check can be skipped. A rename's edits are all of this kind.
-pub(crate) fn keeps_tokens(cur: &[u8], edits: &[Edit]) -> bool {
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    let plain = |word: &[u8]| {
-        let Some((&first, rest)) = word.split_first() else {
-            return false;
-        };
-        let Ok(text) = std::str::from_utf8(word) else {
-            return false;
-        };
-        (first.is_ascii_alphabetic() || first == b'_')
-            && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            && !crate::rules::PYTHON_KEYWORDS.contains(&text)
-            && !matches!(text, "match" | "case" | "type" | "_")
-            && language.id_for_node_kind(text, false) == 0
-    };
-    let word_byte =
-        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80);
-    edits.iter().all(|e| {
-        e.start < e.end
-            && e.end <= cur.len()
-            && plain(&cur[e.start..e.end])
-            && plain(e.content.as_bytes())
-            && !word_byte(e.start.checked_sub(1).and_then(|i| cur.get(i)))
-            && !word_byte(cur.get(e.end))
-    })
 }

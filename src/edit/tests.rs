@@ -179,24 +179,3 @@ fn hunk_ranges_follow_the_unified_format() {
         "--- a/m.txt\n+++ b/m.txt\n@@ -0,0 +1 @@\n+one\n"
     );
 }
-
-#[test]
-fn identifier_swaps_keep_tokens() {
-    let src = b"def f(old, x):\n    return old + 'old,y'\n";
-    let edit =
-        |start: usize, end: usize, content: &str| Edit::replace("a.py", start, end, content, 1);
-    assert!(syntax::keeps_tokens(
-        src,
-        &[
-            edit(6, 9, "new_name"),
-            edit(26, 29, "new"),
-            edit(33, 36, "new")
-        ]
-    ));
-    // Keywords (Python's, soft ones, the grammar's), non-identifiers and partial words do not.
-    for to in ["class", "match", "print", "a b", "x'", "1x", ""] {
-        assert!(!syntax::keeps_tokens(src, &[edit(6, 9, to)]), "{to}");
-    }
-    assert!(!syntax::keeps_tokens(src, &[edit(6, 8, "ne")]));
-    assert!(!syntax::keeps_tokens(src, &[edit(0, 3, "fn")]));
-}
