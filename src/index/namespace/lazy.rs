@@ -55,7 +55,9 @@ impl Links {
         let mut names: HashMap<String, Vec<Link>> = HashMap::new();
         for b in &facts.bindings {
             let link = match &b.kind {
-                BindingKind::Fixture(_) => Link::Hot,
+                // Fixtures, and marks other modules apply by name (`@params`), are what lookups
+                // through imports are for.
+                BindingKind::Fixture(_) | BindingKind::Mark(_) => Link::Hot,
                 // Functions and plain values never matter, whichever way they are reached:
                 // not kept (most bindings of a test module are its test functions).
                 BindingKind::Function(_) | BindingKind::Value { .. } => continue,
