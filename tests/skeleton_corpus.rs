@@ -43,6 +43,7 @@ fn binding_shape(b: &Binding) -> String {
         }
         BindingKind::Alias(other) => format!("= {other}"),
         BindingKind::Value { .. } => "value".to_string(),
+        BindingKind::Mark(m) => format!("mark {m:?}"),
     };
     format!("{} {kind} ({} conditions)", b.name, b.conditions.len())
 }
