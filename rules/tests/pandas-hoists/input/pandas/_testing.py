@@ -1,0 +1,6 @@
+all_reductions = ["sum", "max", "min", "any", "all"]
+numeric_reductions = ["sum", "max", "min"]
+boolean_reductions = ["all", "any"]
+numeric_accumulations = ["cumsum", "cumprod"]
+arithmetic_dunder_methods = ["__add__", "__sub__"]
+comparison_ops = ["eq", "ne"]

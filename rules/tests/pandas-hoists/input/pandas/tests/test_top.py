@@ -1,0 +1,2 @@
+def test_top(comparison_op):
+    assert comparison_op
