@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use fixmig::parse::{self, Binding, BindingKind, FileFacts, ParseOptions};
+use fixmig::parse::{self, Binding, BindingKind, FileFacts, Indirect, Mark, ParseOptions};
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -43,7 +43,28 @@ fn binding_shape(b: &Binding) -> String {
         }
         BindingKind::Alias(other) => format!("= {other}"),
         BindingKind::Value { .. } => "value".to_string(),
-        BindingKind::Mark(m) => format!("mark {m:?}"),
+        // Positions inside a skeleton differ (bodies are cut); what the mark is does not.
+        BindingKind::Mark(m) => {
+            let names = |l: &[fixmig::parse::Located]| {
+                l.iter()
+                    .map(|x| x.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            match m {
+                Mark::UseFixtures(l) => format!("mark usefixtures {}", names(l)),
+                Mark::Parametrize { argnames, indirect } => format!(
+                    "mark parametrize {} indirect {}",
+                    names(argnames),
+                    match indirect {
+                        Indirect::None => "none".to_string(),
+                        Indirect::All => "all".to_string(),
+                        Indirect::Some(l) => names(l),
+                    }
+                ),
+                Mark::Ref(r) => format!("mark ref {r}"),
+            }
+        }
     };
     format!("{} {kind} ({} conditions)", b.name, b.conditions.len())
 }
