@@ -113,17 +113,10 @@ fn scope_of(
     let ns = index.loader.namespace(module);
     let found = ns.get(name).map(|e| index.loader.force(e));
     let constant = match found.as_ref().map(|e| &e.value) {
-        Some(Value::Function(code)) => index.loader.modules[code.module]
-            .facts
-            .as_ref()
-            .and_then(|f| match code.class {
-                Some(c) => f.classes.get(c)?.bindings.get(code.binding),
-                None => f.bindings.get(code.binding),
-            })
-            .and_then(|b| match &b.kind {
-                BindingKind::Function(f) => f.constant_return.clone(),
-                _ => None,
-            }),
+        Some(Value::Function(code)) => index.loader.binding(*code).and_then(|b| match &b.kind {
+            BindingKind::Function(f) => f.constant_return.clone(),
+            _ => None,
+        }),
         _ => None,
     };
     constant
@@ -148,15 +141,7 @@ pub(super) fn register_namespace(
         let Value::Fixture(code) = entry.value else {
             continue;
         };
-        let Some(BindingKind::Fixture(def)) = index.loader.modules[code.module]
-            .facts
-            .as_ref()
-            .and_then(|f| match code.class {
-                Some(c) => f.classes.get(c)?.bindings.get(code.binding),
-                None => f.bindings.get(code.binding),
-            })
-            .map(|b| &b.kind)
-        else {
+        let Some(BindingKind::Fixture(def)) = index.loader.binding(code).map(|b| &b.kind) else {
             continue;
         };
         let def = def.clone();
@@ -389,17 +374,10 @@ fn make_item(
     context: &MarkContext,
     _extra: &[Mark],
 ) -> TestItem {
-    let func = index.loader.modules[code.module]
-        .facts
-        .as_ref()
-        .and_then(|f| match code.class {
-            Some(c) => f.classes.get(c)?.bindings.get(code.binding),
-            None => f.bindings.get(code.binding),
-        })
-        .and_then(|b| match &b.kind {
-            BindingKind::Function(f) => Some((**f).clone()),
-            _ => None,
-        });
+    let func = index.loader.binding(code).and_then(|b| match &b.kind {
+        BindingKind::Function(f) => Some((**f).clone()),
+        _ => None,
+    });
     let Some(func) = func else {
         return TestItem {
             nodeid,
@@ -660,17 +638,10 @@ fn expand_marks(index: &mut Index, module: ModuleId, marks: &[Mark]) -> Vec<(Mod
             match index.loader.lookup_name(id, part).map(|e| e.value) {
                 Some(Value::Module(path)) if !last => id = index.loader.load(&path),
                 Some(Value::Mark(code)) if last => {
-                    let bound = index.loader.modules[code.module]
-                        .facts
-                        .as_ref()
-                        .and_then(|f| match code.class {
-                            Some(c) => f.classes.get(c)?.bindings.get(code.binding),
-                            None => f.bindings.get(code.binding),
-                        })
-                        .and_then(|b| match &b.kind {
-                            BindingKind::Mark(m) => Some(m.clone()),
-                            _ => None,
-                        });
+                    let bound = index.loader.binding(code).and_then(|b| match &b.kind {
+                        BindingKind::Mark(m) => Some(m.clone()),
+                        _ => None,
+                    });
                     out.extend(bound.map(|m| (code.module, m)));
                 }
                 _ => break,

@@ -209,6 +209,15 @@ pub fn basedir(file: &Path) -> PathBuf {
 }
 
 impl Loader {
+    /// The binding `code` points at (module level or in a class), if its module was parsed.
+    pub fn binding(&self, code: super::CodeRef) -> Option<&crate::parse::Binding> {
+        let facts = self.modules[code.module].facts.as_ref()?;
+        match code.class {
+            Some(c) => facts.classes.get(c)?.bindings.get(code.binding),
+            None => facts.bindings.get(code.binding),
+        }
+    }
+
     pub fn new(
         rootdir: PathBuf,
         pythonpath: Vec<PathBuf>,
