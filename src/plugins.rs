@@ -101,7 +101,7 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 /// The file of module `parts` under `root`: `a/b.py` or `a/b/__init__.py`.
-fn module_file(root: &Path, parts: &[&str]) -> Option<PathBuf> {
+pub(crate) fn module_file(root: &Path, parts: &[&str]) -> Option<PathBuf> {
     if parts.is_empty() {
         return None;
     }

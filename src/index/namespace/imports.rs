@@ -109,18 +109,10 @@ impl Loader {
         if parts.iter().any(|p| p.is_empty()) {
             return None;
         }
-        let found = self.roots.iter().find_map(|root| {
-            let mut p = root.clone();
-            for part in &parts {
-                p.push(part);
-            }
-            let file = p.with_extension("py");
-            if file.is_file() {
-                return Some(file);
-            }
-            let init = p.join("__init__.py");
-            init.is_file().then_some(init)
-        });
+        let found = self
+            .roots
+            .iter()
+            .find_map(|root| crate::plugins::module_file(root, &parts));
         found.or_else(|| self.environment_module(dotted))
     }
 
