@@ -22,7 +22,6 @@ use super::imports::{dotted, import_lines, relocate, ImportLine, ImportLines};
 use super::blocks::{self, Block};
 use super::consolidate::{
     dir_of, fixture_binding, insert_blocks, loaded_conftest, module_at, not_a_loaded_conftest,
-    orphaned_import_edits,
 };
 use super::source;
 use super::{Field, PlanError, Planned, TextEdit};
@@ -174,8 +173,7 @@ fn destination(body: &[u8], facts: &FileFacts, offset: usize) -> Destination {
     dest
 }
 
-fn classify(body: &[u8], facts: &FileFacts, offset: usize) -> Option<Vec<Stmt>> {
-    let tree = blocks::parse_tree(body)?;
+fn classify(body: &[u8], tree: &tree_sitter::Tree, facts: &FileFacts, offset: usize) -> Vec<Stmt> {
     let root = tree.root_node();
     let mut cursor = root.walk();
     let mut stmts = Vec::new();
@@ -238,7 +236,7 @@ fn classify(body: &[u8], facts: &FileFacts, offset: usize) -> Option<Vec<Stmt>> 
             stars: Vec::new(),
         });
     }
-    Some(stmts)
+    stmts
 }
 
 pub fn plan_merge(
@@ -295,13 +293,14 @@ pub fn plan_merge(
     let src = index.loader.read(&from_path).unwrap_or_default();
     let offset = source::bom_len(&src);
     let body = &src[offset..];
-    let Some(mut stmts) = classify(body, &facts, offset) else {
+    let Some(tree) = blocks::parse_tree(body) else {
         return Err(PlanError::invalid(
             Field::From,
             format!("{} cannot be parsed", spec.from),
             None,
         ));
     };
+    let mut stmts = classify(body, &tree, &facts, offset);
     let dest_facts = into
         .and_then(|m| index.modules()[m].facts.clone())
         .unwrap_or_default();
@@ -470,11 +469,19 @@ pub fn plan_merge(
             .filter(|s| {
                 matches!(s.status, Status::Move | Status::Dedupe) && s.kind == Kind::Definition
             })
-            .map(|s| s.block.remove.clone())
+            .map(|s| s.block.remove.start - offset..s.block.remove.end - offset)
             .collect();
-        planned
-            .edits
-            .extend(orphaned_import_edits(index, &from_path, &removed));
+        // The source's tree from above: the imports only the moved code used go too.
+        planned.edits.extend(
+            super::imports::orphaned_imports(body, &tree, &removed)
+                .into_iter()
+                .map(|r| TextEdit {
+                    path: from_path.clone(),
+                    start: r.start + offset,
+                    end: r.end + offset,
+                    content: String::new(),
+                }),
+        );
         planned.notes.extend(notes_for_stays(&stmts, spec));
         planned.notes.push(match on_sys_path {
             Some(modules) => format!(

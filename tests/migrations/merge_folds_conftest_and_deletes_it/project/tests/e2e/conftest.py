@@ -2,6 +2,10 @@
 import pytest
 
 
+def _join(base, path):
+    return base + path
+
+
 @pytest.fixture
 def base_url():
     return "http://localhost"

@@ -9,6 +9,10 @@ import pytest
 TIMEOUT = 5
 
 
+def _join(base, path):
+    return base + path
+
+
 def _settings() -> OrderedDict:
     return OrderedDict(host="staging", timeout=TIMEOUT)
 
@@ -16,7 +20,7 @@ def _settings() -> OrderedDict:
 # The staging URL, derived from the base one.
 @pytest.fixture
 def staging_url(base_url):
-    return base_url + "/staging"
+    return _join(base_url, "/staging")
 
 
 @pytest.fixture(scope="session")
