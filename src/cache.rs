@@ -46,6 +46,8 @@ impl CacheMode {
 
 /// XORed into a file's content hash to key its skeleton facts.
 const SKELETON_SALT: u128 = 0x736b_656c_6574_6f6e_0000_0000_0000_0001;
+/// Salt of the keys of test-module facts ([`parse::parse_test_module`]).
+const TEST_MODULE_SALT: u128 = 0x7465_7374_6d6f_6475_6c65_0000_0000_0002;
 
 /// The cache directory's name, at the rootdir.
 pub const DIR_NAME: &str = ".fixmig_cache";
@@ -118,14 +120,34 @@ impl FactsCache {
     /// The facts of `bytes`: from the cache when an entry for their hash decodes, else parsed
     /// (and remembered for [`FactsCache::save`]).
     pub fn parse(&self, bytes: &[u8], options: ParseOptions) -> Result<FileFacts, ParseFailure> {
-        let hash = content_hash(bytes);
+        self.cached(content_hash(bytes), || parse::parse_source(bytes, options))
+    }
+
+    /// The facts of a test module ([`parse::parse_test_module`]), stored under the content
+    /// hash with a salt, apart from full facts.
+    pub fn test_module(
+        &self,
+        bytes: &[u8],
+        options: ParseOptions,
+    ) -> Result<FileFacts, ParseFailure> {
+        self.cached(content_hash(bytes) ^ TEST_MODULE_SALT, || {
+            parse::parse_test_module(bytes, options)
+        })
+    }
+
+    /// The entry for `hash` when it decodes, else `parse()` (remembered when it succeeds).
+    fn cached<E>(
+        &self,
+        hash: u128,
+        parse: impl FnOnce() -> Result<FileFacts, E>,
+    ) -> Result<FileFacts, E> {
         if let Some(range) = self.stored.get(&hash) {
             if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
                 self.lock().hits.insert(hash);
                 return Ok(facts);
             }
         }
-        let facts = parse::parse_source(bytes, options)?;
+        let facts = parse()?;
         if self.writable {
             if let Ok(encoded) = postcard::to_stdvec(&facts) {
                 self.lock().new.insert(hash, encoded);
@@ -137,20 +159,10 @@ impl FactsCache {
     /// The skeleton facts of `bytes` ([`parse::parse_skeleton`]): from the cache, else made
     /// (and remembered). Stored under the content hash with a salt, apart from full facts.
     pub fn skeleton(&self, bytes: &[u8], options: ParseOptions) -> Option<FileFacts> {
-        let hash = content_hash(bytes) ^ SKELETON_SALT;
-        if let Some(range) = self.stored.get(&hash) {
-            if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
-                self.lock().hits.insert(hash);
-                return Some(facts);
-            }
-        }
-        let facts = parse::parse_skeleton(bytes, options)?;
-        if self.writable {
-            if let Ok(encoded) = postcard::to_stdvec(&facts) {
-                self.lock().new.insert(hash, encoded);
-            }
-        }
-        Some(facts)
+        self.cached(content_hash(bytes) ^ SKELETON_SALT, || {
+            parse::parse_skeleton(bytes, options).ok_or(())
+        })
+        .ok()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

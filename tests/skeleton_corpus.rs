@@ -1,8 +1,13 @@
 //! The skeleton parse (function bodies left out) must yield the same module- and class-level
 //! bindings, star imports and class bases as the full parse: `index::lazy` relies on it to
-//! prove that a lookup cannot reach a fixture or a `TestCase`. Checked on every Python file of
-//! the corpora and their environments (`scripts/fetch-corpus.sh`; the directories that exist are
-//! used) and of this repository's test data.
+//! prove that a lookup cannot reach a fixture or a `TestCase`. And the parse of test modules
+//! (function bodies that hold no fact left out of the parse) must yield exactly the facts of
+//! the full parse, spans included: `check` and `migrate` use them as the modules' facts.
+//! Checked on every Python file of the corpora and their environments (fetched by
+//! `scripts/fetch-corpus.sh` if missing) and of this repository's test data.
+
+mod corpus;
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -94,8 +99,10 @@ fn shape(facts: &FileFacts) -> Vec<String> {
     out
 }
 
-#[test]
-fn skeletons_have_the_bindings_of_the_full_parse() {
+/// Every Python file of the repository's test data, the corpora and their environments.
+fn corpus_files() -> Vec<PathBuf> {
+    corpus::fetch_corpus("pandas");
+    corpus::fetch_corpus("xarray");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in [
@@ -107,6 +114,62 @@ fn skeletons_have_the_bindings_of_the_full_parse() {
     ] {
         python_files(&root.join(dir), &mut files);
     }
+    files
+}
+
+#[test]
+fn test_module_parse_has_the_facts_of_the_full_parse() {
+    let options = ParseOptions::default();
+    let (mut compared, mut with_omissions, mut omitted, mut with_errors) = (0, 0, 0, 0);
+    let mut mismatches = Vec::new();
+    for path in &corpus_files() {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(full) = parse::parse_source(&bytes, options) else {
+            continue;
+        };
+        let fast = parse::parse_test_module(&bytes, options).expect("parses like the full parse");
+        if full.syntax_error.is_some() {
+            // Error recovery differs with less text (an error in an omitted body is not seen).
+            with_errors += 1;
+            continue;
+        }
+        let bodies = parse::omitted_bodies(&bytes);
+        compared += 1;
+        with_omissions += usize::from(bodies > 0);
+        omitted += bodies;
+        if full != fast {
+            let (a, b) = (format!("{full:#?}"), format!("{fast:#?}"));
+            let first = a
+                .lines()
+                .zip(b.lines())
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("{} | {}", x.trim(), y.trim()))
+                .unwrap_or_default();
+            mismatches.push(format!("{}: {first}", path.display()));
+        }
+    }
+    println!(
+        "{compared} files compared, {omitted} bodies omitted in {with_omissions} of them; \
+         {with_errors} with syntax errors not compared"
+    );
+    assert!(compared > 5000, "only {compared} files compared");
+    assert!(
+        with_omissions > compared / 2,
+        "bodies omitted in only {with_omissions} of {compared} files"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} files differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn skeletons_have_the_bindings_of_the_full_parse() {
+    let files = corpus_files();
     let options = ParseOptions::default();
     let (mut compared, mut skipped) = (0, 0);
     let mut mismatches = Vec::new();

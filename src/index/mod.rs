@@ -267,13 +267,17 @@ impl Index {
                     .files
                     .par_iter()
                     .map(|f| {
-                        let result = read_facts(
-                            reader,
-                            cache.as_deref(),
-                            &project.rootdir,
-                            &f.path,
-                            options,
-                        );
+                        let result = if f.kind == FileKind::TestModule {
+                            read_test_module_facts(
+                                reader,
+                                cache.as_deref(),
+                                &project.rootdir,
+                                &f.path,
+                                options,
+                            )
+                        } else {
+                            read_facts(reader, cache.as_deref(), &project.rootdir, &f.path, options)
+                        };
                         crate::progress::inc();
                         result
                     })
@@ -547,15 +551,38 @@ pub(crate) fn read_facts(
     path: &Path,
     options: parse::ParseOptions,
 ) -> (Option<FileFacts>, Vec<Problem>) {
+    read_with(reader, rootdir, path, |bytes| match cache {
+        Some(cache) => cache.parse(bytes, options),
+        None => parse::parse_source(bytes, options),
+    })
+}
+
+/// [`read_facts`] for a module pytest collects tests from: parsed without the function bodies
+/// that hold no fact ([`parse::parse_test_module`]).
+fn read_test_module_facts(
+    reader: &SourceReader,
+    cache: Option<&FactsCache>,
+    rootdir: &Path,
+    path: &Path,
+    options: parse::ParseOptions,
+) -> (Option<FileFacts>, Vec<Problem>) {
+    read_with(reader, rootdir, path, |bytes| match cache {
+        Some(cache) => cache.test_module(bytes, options),
+        None => parse::parse_test_module(bytes, options),
+    })
+}
+
+fn read_with(
+    reader: &SourceReader,
+    rootdir: &Path,
+    path: &Path,
+    parse: impl FnOnce(&[u8]) -> Result<FileFacts, parse::ParseFailure>,
+) -> (Option<FileFacts>, Vec<Problem>) {
     let bytes = match reader(path) {
         Ok(bytes) => bytes,
         Err(e) => return (None, vec![Problem::unreadable(rootdir, path, &e)]),
     };
-    let parsed = match cache {
-        Some(cache) => cache.parse(&bytes, options),
-        None => parse::parse_source(&bytes, options),
-    };
-    match parsed {
+    match parse(&bytes) {
         Ok(facts) => (Some(facts), Vec::new()),
         Err(parse::ParseFailure::NotUtf8 { line }) => {
             (None, vec![Problem::not_utf8(rootdir, path, line)])

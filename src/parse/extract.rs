@@ -21,6 +21,9 @@ pub struct Ctx<'s> {
     pub mark_vars: std::cell::RefCell<std::collections::HashMap<String, Mark>>,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
+    /// Omitted function bodies (`skeleton::Omitted::ends`): a node ending where a stand-in
+    /// ends really ends where the body did.
+    body_ends: &'s [(usize, usize)],
 }
 
 impl Ctx<'_> {
@@ -30,6 +33,13 @@ impl Ctx<'_> {
 
     /// A span from byte offsets in the parsed buffer.
     pub fn span_at(&self, start: usize, end: usize) -> Span {
+        let end = match self
+            .body_ends
+            .binary_search_by_key(&end, |&(stand_in, _)| stand_in)
+        {
+            Ok(i) => self.body_ends[i].1,
+            Err(_) => end,
+        };
         // Index of the line containing `start` (line_starts[0] == 0).
         let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
         let line_start = self.line_starts[line_index];
@@ -71,8 +81,15 @@ impl Ctx<'_> {
     }
 }
 
-pub fn extract(root: Node, src: &[u8], options: ParseOptions, offset: usize) -> FileFacts {
+pub fn extract<'s>(
+    root: Node,
+    src: &'s [u8],
+    options: ParseOptions,
+    offset: usize,
+    body_ends: &'s [(usize, usize)],
+) -> FileFacts {
     let ctx = Ctx {
+        body_ends,
         src,
         aliases: Aliases::collect(root, src),
         options,

@@ -37,6 +37,23 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses `bytes` (a whole `.py` file) into facts. Spans are byte offsets into `bytes`.
 pub fn parse_source(bytes: &[u8], options: ParseOptions) -> Result<FileFacts, ParseFailure> {
+    parse_whole(bytes, options, false)
+}
+
+/// The facts of a test module, parsed without the bodies of its functions where they cannot
+/// hold a fact (see [`skeleton::omit_bodies`]): the same facts as [`parse_source`], spans
+/// included, for a fraction of the parse (function bodies are most of a test module's bytes).
+/// The one difference: a syntax error inside an omitted body is not seen (`syntax_error`
+/// covers what was parsed).
+pub fn parse_test_module(bytes: &[u8], options: ParseOptions) -> Result<FileFacts, ParseFailure> {
+    parse_whole(bytes, options, true)
+}
+
+fn parse_whole(
+    bytes: &[u8],
+    options: ParseOptions,
+    omit_bodies: bool,
+) -> Result<FileFacts, ParseFailure> {
     let has_bom = bytes.starts_with(BOM);
     let offset = if has_bom { BOM.len() } else { 0 };
     if bytes.contains(&0) {
@@ -49,19 +66,80 @@ pub fn parse_source(bytes: &[u8], options: ParseOptions) -> Result<FileFacts, Pa
             .count();
         return Err(ParseFailure::NotUtf8 { line });
     }
+    // Parse what follows the BOM; `extract` adds `offset` back so every span is a byte offset
+    // into the file as read.
+    let src = &bytes[offset..];
+    let omitted = if omit_bodies {
+        skeleton::omit_bodies(src, body_holds_facts)
+    } else {
+        None
+    };
+    let (text, ends) = match &omitted {
+        Some(b) => (&b.text[..], &b.ends[..]),
+        None => (src, &[][..]),
+    };
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
         .expect("the bundled tree-sitter-python grammar matches the tree-sitter runtime");
-    // Parse what follows the BOM; `extract` adds `offset` back so every span is a byte offset
-    // into the file as read.
-    let src = &bytes[offset..];
+    if !ends.is_empty() {
+        parser
+            .set_included_ranges(&included_ranges(text, ends))
+            .expect("omitted bodies are ordered and do not overlap");
+    }
     let tree = parser
-        .parse(src, None)
+        .parse(text, None)
         .expect("parsing without a timeout or cancellation flag always yields a tree");
-    let mut facts = extract::extract(tree.root_node(), src, options, offset);
+    let mut facts = extract::extract(tree.root_node(), text, options, offset, ends);
     facts.has_bom = has_bom;
     Ok(facts)
+}
+
+/// How many function bodies [`parse_test_module`] leaves out of the parse of `bytes`.
+pub fn omitted_bodies(bytes: &[u8]) -> usize {
+    let offset = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    skeleton::omit_bodies(&bytes[offset..], body_holds_facts).map_or(0, |o| o.ends.len())
+}
+
+/// The ranges of `text` outside the omitted bodies (`ends`: where each stand-in ends, where
+/// its body ended).
+fn included_ranges(text: &[u8], ends: &[(usize, usize)]) -> Vec<tree_sitter::Range> {
+    let mut row = 0;
+    let mut row_start = 0;
+    let mut counted = 0;
+    let mut point = |byte: usize| {
+        for i in memchr::memchr_iter(b'\n', &text[counted..byte]) {
+            row += 1;
+            row_start = counted + i + 1;
+        }
+        counted = byte;
+        tree_sitter::Point::new(row, byte - row_start)
+    };
+    let mut ranges = Vec::with_capacity(ends.len() + 1);
+    let mut start = (0, point(0));
+    for &(stand_in_end, body_end) in ends {
+        ranges.push(tree_sitter::Range {
+            start_byte: start.0,
+            end_byte: stand_in_end,
+            start_point: start.1,
+            end_point: point(stand_in_end),
+        });
+        start = (body_end, point(body_end));
+    }
+    ranges.push(tree_sitter::Range {
+        start_byte: start.0,
+        end_byte: text.len(),
+        start_point: start.1,
+        end_point: point(text.len()),
+    });
+    ranges
+}
+
+/// Whether a function body holds something `extract` reads off bodies: `getfixturevalue` calls
+/// and `global` statements.
+fn body_holds_facts(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"getfixturevalue").is_some()
+        || memchr::memmem::find(body, b"global").is_some()
 }
 
 /// The facts of `bytes` with every function body left out (see [`skeleton`]): the same

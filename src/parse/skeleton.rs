@@ -1,14 +1,14 @@
-//! A module's skeleton: its text with every function body replaced by `...`, so that parsing it
-//! costs a fraction of parsing the whole file and yields the same module- and class-level
-//! bindings (names, kinds, import targets, star imports, class bases, conditions). Function
-//! bodies hold most of a library module's bytes and nothing that decides what a module-level
-//! name is bound to.
+//! Function bodies, found without a parse: a Python tokenizer reduced to what finds the end of
+//! a logical line (strings, f-strings with nested fields, comments, brackets, continuations);
+//! on anything it does not follow it gives up (`None`) and the caller parses the whole file.
+//! Function bodies hold most of a module's bytes and nothing that decides what a module- or
+//! class-level name is bound to. Two uses:
 //!
-//! Only ever used to prove that looking a name up cannot reach a fixture or a `TestCase` (see
-//! `index::lazy`): facts that later stages read always come from a full parse. The scanner is a
-//! Python tokenizer reduced to what finds the end of a logical line (strings, f-strings with
-//! nested fields, comments, brackets, continuations); on anything it does not follow it gives
-//! up (`None`) and the caller parses the whole file.
+//! * [`strip_bodies`], a module's *skeleton*: its text with every function body replaced by
+//!   `...`. Only ever used to prove that looking a name up cannot reach a fixture or a
+//!   `TestCase` (see `index::lazy`); its lines and spans are not the file's.
+//! * [`omit_bodies`], for test modules: the bodies that hold no fact are left out of the parse
+//!   while every other byte keeps its place, so the facts are exactly those of the full parse.
 
 /// One logical line: where its first physical line starts, its indentation, where it ends
 /// (after its newline), and for a `def`, where the header's `:` is and whether the body
@@ -17,6 +17,8 @@ struct Line {
     start: usize,
     indent: usize,
     end: usize,
+    /// Where the line's last token ends (before any comment, whitespace and newline).
+    code_end: usize,
     def: Option<Def>,
 }
 
@@ -228,7 +230,11 @@ impl Scanner<'_> {
         let mut colon = None;
         let mut after_colon = false;
         let mut lambda = false;
+        let mut code_end = self.pos;
         while let Some(b) = self.peek(0) {
+            if !matches!(b, b'#' | b'\\' | b'\n' | b'\r' | b' ' | b'\t' | b'\x0c') {
+                code_end = self.pos + 1;
+            }
             match b {
                 b'#' => self.skip_comment(),
                 b'\\' => {
@@ -260,6 +266,7 @@ impl Scanner<'_> {
                 _ => {
                     let token_start = self.pos;
                     self.token_in_expression()?;
+                    code_end = self.pos;
                     let word = &self.src[token_start..self.pos];
                     if colon.is_some() {
                         after_colon = true;
@@ -292,6 +299,7 @@ impl Scanner<'_> {
             start,
             indent,
             end: self.pos,
+            code_end,
             def,
         }))
     }
@@ -341,9 +349,66 @@ pub fn strip_bodies(src: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A test module's text prepared for a parse that leaves function bodies out: see
+/// [`omit_bodies`].
+pub struct Omitted {
+    /// The text with the first byte of each left-out body replaced by `0`.
+    pub text: Vec<u8>,
+    /// For each left-out body, in order: where its stand-in `0` ends, and where the body's last
+    /// token ends. The parse covers the text outside these gaps; every node that ends with a
+    /// stand-in really ends where its body did.
+    pub ends: Vec<(usize, usize)>,
+}
+
+/// Prepares `src` for a parse without the bodies of the `def`s that `keep` does not ask for:
+/// each such body is replaced by the statement `0` at its first byte, and the rest of it is
+/// left out of the parse (tree-sitter's included ranges), so every byte that is parsed keeps
+/// its offset, line and column, and the parse yields the same module- and class-level facts
+/// with the same spans (once each node that ended with a body is given the body's real end,
+/// see [`Omitted::ends`]). Bodies of one or two logical lines are kept (their facts, like a
+/// constant `return`, are read off the body), as is every body whose bytes `keep` wants, and
+/// the `def`s inside those are looked at in turn. `None` when the scanner cannot follow the
+/// text.
+pub fn omit_bodies(src: &[u8], keep: impl Fn(&[u8]) -> bool) -> Option<Omitted> {
+    let mut scanner = Scanner { src, pos: 0 };
+    let mut lines = Vec::new();
+    while let Some(line) = scanner.line()? {
+        lines.push(line);
+    }
+    let mut text = src.to_vec();
+    let mut ends = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        i += 1;
+        let Some(def) = &line.def else { continue };
+        if def.inline_body {
+            continue;
+        }
+        let body = i;
+        while i < lines.len() && lines[i].indent > line.indent {
+            i += 1;
+        }
+        if i == body {
+            return None;
+        }
+        let first = &lines[body];
+        let stand_in = first.start + first.indent;
+        let end = lines[i - 1].code_end;
+        if i - body <= 2 || keep(&src[stand_in..end]) {
+            // Kept: the defs inside it are looked at in turn.
+            i = body;
+            continue;
+        }
+        text[stand_in] = b'0';
+        ends.push((stand_in + 1, end));
+    }
+    Some(Omitted { text, ends })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::strip_bodies;
+    use super::{omit_bodies, strip_bodies};
 
     fn strip(src: &str) -> Option<String> {
         strip_bodies(src.as_bytes()).map(|b| String::from_utf8(b).unwrap())
@@ -372,5 +437,35 @@ mod tests {
         assert_eq!(strip("def f() -> lambda: 1: pass\n"), None);
         assert_eq!(strip("def f():\nx = 1\n"), None);
         assert_eq!(strip("def f():\n"), None);
+    }
+
+    /// The text as parsed: each omitted body shown as its stand-in `0`.
+    fn omit(src: &str) -> Option<String> {
+        let omitted = omit_bodies(src.as_bytes(), |body| body.starts_with(b"keep"))?;
+        let mut shown = String::new();
+        let mut from = 0;
+        for (stand_in_end, body_end) in omitted.ends {
+            shown.push_str(std::str::from_utf8(&omitted.text[from..stand_in_end]).unwrap());
+            from = body_end;
+        }
+        shown.push_str(&src[from..]);
+        Some(shown)
+    }
+
+    #[test]
+    fn long_bodies_are_left_out_up_to_their_last_token() {
+        let src = "class C:\n    def f(self):\n        x = 1\n        # c\n        y = x\n        return y  # end\n\n    y = 2\ndef g():\n    '''doc'''\n    return 'a'\ndef h():\n    keep = 1\n    def i():\n        a\n        b\n        c\n    return i\n";
+        assert_eq!(
+            omit(src).unwrap(),
+            "class C:\n    def f(self):\n        0  # end\n\n    y = 2\ndef g():\n    '''doc'''\n    return 'a'\ndef h():\n    keep = 1\n    def i():\n        0\n    return i\n"
+        );
+    }
+
+    #[test]
+    fn omitting_gives_up_where_stripping_does() {
+        assert!(omit("def f():\n\treturn 1\n").is_none());
+        assert!(omit("def f():\nx = 1\n").is_none());
+        assert!(omit("def f():\n").is_none());
+        assert!(omit("def f(): return 1\n").is_some());
     }
 }

@@ -176,3 +176,34 @@ fn bom_and_non_utf8() {
     bytes.push(0xff);
     assert!(parse_source(&bytes, ParseOptions::default()).is_err());
 }
+
+#[test]
+fn test_module_parse_omits_bodies_but_not_their_facts() {
+    let valid = "import pytest\n\ndef test_a(request, x):\n    a = 1\n    b = a\n    return request.getfixturevalue('y')\n\nclass TestB:\n    def test_c(self, z):\n        a = 1\n        b = a\n        c = 3\n\n    @pytest.fixture\n    def w(self):\n        return 1\n";
+    let options = ParseOptions::default();
+    let full = parse_source(valid.as_bytes(), options).unwrap();
+    assert_eq!(parse_test_module(valid.as_bytes(), options).unwrap(), full);
+    // Only the body of `test_c` is omitted: `test_a` calls getfixturevalue, `w` is short.
+    assert_eq!(omitted_bodies(valid.as_bytes()), 1);
+    // An error in a kept body is seen as in the full parse.
+    let kept_error = valid.replace("b = a\n    return", "b = +\n    return");
+    assert_eq!(
+        parse_test_module(kept_error.as_bytes(), options)
+            .unwrap()
+            .syntax_error,
+        parse_source(kept_error.as_bytes(), options)
+            .unwrap()
+            .syntax_error
+    );
+    // An error in an omitted body is not seen (the one difference with the full parse), and
+    // the facts are those of the file without it (the same length: spans stay).
+    let omitted_error = valid.replace("b = a\n        c", "b = +\n        c");
+    assert!(parse_source(omitted_error.as_bytes(), options)
+        .unwrap()
+        .syntax_error
+        .is_some());
+    assert_eq!(
+        parse_test_module(omitted_error.as_bytes(), options).unwrap(),
+        full
+    );
+}
