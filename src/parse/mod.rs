@@ -78,6 +78,14 @@ fn parse_whole(
         Some(b) => (&b.text[..], &b.ends[..]),
         None => (src, &[][..]),
     };
+    let tree = parse_tree(text, ends);
+    let mut facts = extract::extract(tree.root_node(), text, options, offset, ends);
+    facts.has_bom = has_bom;
+    Ok(facts)
+}
+
+/// The tree of `text`, parsed outside the omitted bodies `ends` (none: all of it).
+fn parse_tree(text: &[u8], ends: &[(usize, usize)]) -> tree_sitter::Tree {
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
@@ -87,12 +95,20 @@ fn parse_whole(
             .set_included_ranges(&included_ranges(text, ends))
             .expect("omitted bodies are ordered and do not overlap");
     }
-    let tree = parser
+    parser
         .parse(text, None)
-        .expect("parsing without a timeout or cancellation flag always yields a tree");
-    let mut facts = extract::extract(tree.root_node(), text, options, offset, ends);
-    facts.has_bom = has_bom;
-    Ok(facts)
+        .expect("parsing without a timeout or cancellation flag always yields a tree")
+}
+
+/// A syntax tree of `src` (a file's text after any BOM) without the bodies of the functions
+/// `keep` does not want (see [`skeleton::omit_bodies`]; each stands as the statement `0`), and
+/// the text it was parsed from: `src` but for those stand-ins. Every parsed node has its
+/// offsets in `src`. For the planners, which look in a few function bodies only.
+pub fn tree_with_bodies(src: &[u8], keep: impl Fn(&[u8]) -> bool) -> (tree_sitter::Tree, Vec<u8>) {
+    match skeleton::omit_bodies(src, keep) {
+        Some(omitted) => (parse_tree(&omitted.text, &omitted.ends), omitted.text),
+        None => (parse_tree(src, &[]), src.to_vec()),
+    }
 }
 
 /// How many function bodies [`parse_test_module`] leaves out of the parse of `bytes`.

@@ -297,13 +297,33 @@ mod tests {
             .unwrap();
         let tree = parser.parse(src, None).unwrap();
         let start = src.find(&format!("def {func}(")).unwrap() + 4;
-        parameter_references(&tree, src.as_bytes(), 0, start, name)
+        let found = parameter_references(&tree, src.as_bytes(), 0, start, name);
+        // What the planner parses: only the bodies that contain the name.
+        let (partial, text) = crate::parse::tree_with_bodies(src.as_bytes(), |body| {
+            memchr::memmem::find(body, name.as_bytes()).is_some()
+        });
+        assert_eq!(
+            parameter_references(&partial, &text, 0, start, name),
+            found,
+            "with the bodies that do not contain `{name}` left out"
+        );
+        found
             .into_iter()
             .map(|r| {
                 let line = src[..r.start].matches('\n').count() + 1;
                 format!("{line}:{}", &src[r])
             })
             .collect()
+    }
+
+    #[test]
+    fn bodies_without_the_name_may_be_left_out() {
+        let src = "def helper():\n    a = 1\n    b = 2\n    return a + b\n\ndef test_y(old):\n    def inner():\n        x = 1\n        y = 2\n        return x + y\n    v = inner()\n    return old + v\n";
+        assert_eq!(refs(src, "test_y", "old"), vec!["12:old"]);
+        let (_, text) = crate::parse::tree_with_bodies(src.as_bytes(), |body| {
+            memchr::memmem::find(body, b"old").is_some()
+        });
+        assert_eq!(text.iter().filter(|b| **b == b'0').count(), 2);
     }
 
     #[test]

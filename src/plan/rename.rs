@@ -580,7 +580,7 @@ fn edits_for_sites(
         use rayon::prelude::*;
         param_files
             .par_iter()
-            .map(|path| ((*path).clone(), parse_for_references(index, path)))
+            .map(|path| ((*path).clone(), parse_for_references(index, path, old)))
             .collect()
     };
     for (path, span, kind) in sites {
@@ -596,7 +596,7 @@ fn edits_for_sites(
         }
         let (tree, src, offset) = trees
             .entry(path.clone())
-            .or_insert_with(|| parse_for_references(index, &path));
+            .or_insert_with(|| parse_for_references(index, &path, old));
         // The parameter's function: find the def whose parameter list holds this span.
         let Some(def_name_start) = function_of_param(tree, src, span.start - *offset) else {
             continue;
@@ -613,17 +613,19 @@ fn edits_for_sites(
     Ok(())
 }
 
-/// A file's syntax tree (of the text after any BOM), that text, and the BOM's length.
-fn parse_for_references(index: &Index, path: &Path) -> (tree_sitter::Tree, Vec<u8>, usize) {
+/// A file's syntax tree (of the text after any BOM) without the function bodies that do not
+/// contain `name` (they cannot refer to it), the text it was parsed from, and the BOM's length.
+fn parse_for_references(
+    index: &Index,
+    path: &Path,
+    name: &str,
+) -> (tree_sitter::Tree, Vec<u8>, usize) {
     let bytes = index.loader.read(path).unwrap_or_default();
     let offset = source::bom_len(&bytes);
-    let body = bytes[offset..].to_vec();
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .expect("grammar matches runtime");
-    let tree = parser.parse(&body, None).expect("no timeout set");
-    (tree, body, offset)
+    let finder = memchr::memmem::Finder::new(name.as_bytes());
+    let (tree, text) =
+        crate::parse::tree_with_bodies(&bytes[offset..], |body| finder.find(body).is_some());
+    (tree, text, offset)
 }
 
 /// The byte offset of the name of the function whose parameter starts at `param_start`.
