@@ -1,0 +1,2 @@
+def test_retries(retries):
+    assert retries == 5
