@@ -267,17 +267,17 @@ impl Index {
                     .files
                     .par_iter()
                     .map(|f| {
-                        let result = if f.kind == FileKind::TestModule {
-                            read_test_module_facts(
-                                reader,
-                                cache.as_deref(),
-                                &project.rootdir,
-                                &f.path,
-                                options,
-                            )
-                        } else {
-                            read_facts(reader, cache.as_deref(), &project.rootdir, &f.path, options)
-                        };
+                        // Test modules are parsed without the function bodies that hold
+                        // no fact (`parse::parse_test_module`).
+                        let test_module = f.kind == FileKind::TestModule;
+                        let result = read_with(reader, &project.rootdir, &f.path, |bytes| {
+                            match (cache.as_deref(), test_module) {
+                                (Some(cache), true) => cache.test_module(bytes, options),
+                                (Some(cache), false) => cache.parse(bytes, options),
+                                (None, true) => parse::parse_test_module(bytes, options),
+                                (None, false) => parse::parse_source(bytes, options),
+                            }
+                        });
                         crate::progress::inc();
                         result
                     })
@@ -557,21 +557,8 @@ pub(crate) fn read_facts(
     })
 }
 
-/// [`read_facts`] for a module pytest collects tests from: parsed without the function bodies
-/// that hold no fact ([`parse::parse_test_module`]).
-fn read_test_module_facts(
-    reader: &SourceReader,
-    cache: Option<&FactsCache>,
-    rootdir: &Path,
-    path: &Path,
-    options: parse::ParseOptions,
-) -> (Option<FileFacts>, Vec<Problem>) {
-    read_with(reader, rootdir, path, |bytes| match cache {
-        Some(cache) => cache.test_module(bytes, options),
-        None => parse::parse_test_module(bytes, options),
-    })
-}
-
+/// Reads one file and parses it with `parse`: its facts, or the problem that left it without
+/// any.
 fn read_with(
     reader: &SourceReader,
     rootdir: &Path,
