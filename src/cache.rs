@@ -14,7 +14,7 @@
 //! files that fail to parse (not UTF-8) are never stored. Writes go to a temporary file renamed
 //! over the old one, so a concurrent or interrupted run sees either version, never a mix.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

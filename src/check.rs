@@ -2,7 +2,7 @@
 //! mismatches (FM002), recursive dependencies (FM003), conditional visibility (FM101),
 //! `getfixturevalue` of unknown names (FM102) and unreadable files (FM9xx).
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use serde::Serialize;
 

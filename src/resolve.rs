@@ -3,7 +3,7 @@
 //! would raise (missing fixture, recursive dependency, scope mismatch) in the order it would
 //! hit them.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::builtins::REQUEST;
 use crate::index::{FixtureId, FixtureScope, Index, Request, Scope, TestItem};

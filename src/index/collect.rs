@@ -2,7 +2,7 @@
 //! conftests on their directory nodes, then each test module, its classes (with inherited
 //! members and marks) and its test functions.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::path::Path;
 
 use crate::discover::{FileKind, Project};

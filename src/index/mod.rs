@@ -11,7 +11,7 @@ mod collect;
 pub mod namespace;
 pub mod plugins;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;

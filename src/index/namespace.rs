@@ -3,7 +3,7 @@
 //! `__all__`), relative imports and aliases into other project files, which are parsed on
 //! demand. Conditional bindings are decided here where Python's outcome is knowable.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

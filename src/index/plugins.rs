@@ -8,7 +8,7 @@
 //! into the `FixtureManager`), so a plugin unregistered later by `-p no:NAME` keeps its
 //! fixtures, and `-p no:NAME` only stops plugins that are not registered yet.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::plugins::Found;

@@ -13,7 +13,7 @@
 //! the corpora). It over-approximates: "no" is a proof that the value is neither a fixture nor
 //! a class whose MRO holds a `TestCase`, "yes" only means the value is computed.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
