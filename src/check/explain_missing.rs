@@ -2,7 +2,7 @@
 //! exist but whose holder does not cover the test, and definitions in modules pytest never
 //! loads — with the import that would have loaded them and the condition that stops it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::index::{Index, NodeId, NodeKind, Origin};
 use crate::parse::{BindingKind, Condition};
@@ -242,11 +242,16 @@ fn scan_imports(index: &mut Index, ids: std::ops::Range<usize>, importers: &mut 
         }
     }
     // (imported module, importing module, why the import never runs)
+    let mut may_define: HashMap<std::path::PathBuf, bool> = HashMap::new();
     for (from, path, conds, line) in skipped {
         // Only a module that mentions pytest can define a fixture (the decorator is
         // recognised through an import of pytest, pytest_asyncio or _pytest): the others are
-        // not parsed just to find none.
-        if !index.loader.is_loaded(&path) && !may_define_fixtures(&index.loader, &path) {
+        // not parsed just to find none (and read once, however many modules import them).
+        if !index.loader.is_loaded(&path)
+            && !*may_define
+                .entry(path.clone())
+                .or_insert_with(|| may_define_fixtures(&index.loader, &path))
+        {
             continue;
         }
         let target = index.loader.load(&path);

@@ -133,6 +133,8 @@ pub struct Loader {
     basedirs: Vec<PathBuf>,
     /// `Path::is_file` answers: import resolution asks about the same candidates many times.
     is_file: std::sync::Mutex<HashMap<PathBuf, bool>>,
+    /// `Path::is_dir` answers, likewise (is an import's top-level name a project package?).
+    is_dir: std::sync::Mutex<HashMap<PathBuf, bool>>,
     /// Modules parsed ahead by [`Loader::prefetch`] that no lookup has asked for yet: facts and
     /// problems, taken over by [`Loader::load`] when one does (so module ids, problems and
     /// everything else come out as if each had been parsed when first asked for).
@@ -251,6 +253,7 @@ impl Loader {
             class_namespaces: HashMap::new(),
             basedirs: Vec::new(),
             is_file: std::sync::Mutex::new(HashMap::new()),
+            is_dir: std::sync::Mutex::new(HashMap::new()),
             prefetched: HashMap::new(),
             cache: None,
             mros: HashMap::new(),
@@ -290,13 +293,12 @@ impl Loader {
 
     /// `path.is_file()`, asked once per path for the loader's lifetime.
     fn is_file(&self, path: &Path) -> bool {
-        let mut cache = self.is_file.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&known) = cache.get(path) {
-            return known;
-        }
-        let answer = path.is_file();
-        cache.insert(path.to_path_buf(), answer);
-        answer
+        memoized(&self.is_file, path, Path::is_file)
+    }
+
+    /// `path.is_dir()`, asked once per path for the loader's lifetime.
+    fn is_dir(&self, path: &Path) -> bool {
+        memoized(&self.is_dir, path, Path::is_dir)
     }
 
     /// `basedir`, with the `__init__.py` checks answered through the cache.
@@ -766,4 +768,19 @@ fn bind(ns: &mut Namespace, name: &str, value: Option<Entry>, uncertain: Option<
         // as gone.
         None => ns.remove(name),
     }
+}
+
+/// `ask(path)`, answered from `memo` when it was asked before.
+fn memoized(
+    memo: &std::sync::Mutex<HashMap<PathBuf, bool>>,
+    path: &Path,
+    ask: fn(&Path) -> bool,
+) -> bool {
+    let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = memo.get(path) {
+        return known;
+    }
+    let answer = ask(path);
+    memo.insert(path.to_path_buf(), answer);
+    answer
 }

@@ -75,7 +75,7 @@ impl Loader {
         !top.is_empty()
             && std::iter::once(own)
                 .chain(self.roots_holding(Some(top)))
-                .any(|r| r.join(top).is_dir() || self.is_file(&r.join(format!("{top}.py"))))
+                .any(|r| self.is_dir(&r.join(top)) || self.is_file(&r.join(format!("{top}.py"))))
     }
 
     /// The roots that have an entry named `first` (`first.py`, `first/`), in path order; every
