@@ -279,10 +279,16 @@ pub fn plan_move(
     let index = &analysis.index;
     let from_path = project.rootdir.join(&spec.from);
     let to_path = project.rootdir.join(&spec.to);
+    let to = module_at(index, &to_path);
     let Some(from) = loaded_conftest(index, &from_path) else {
+        // Already moved, and the emptied conftest deleted?
+        if index.loader.read(&from_path).is_err()
+            && to.is_some_and(|t| fixture_binding(index, t, &spec.fixture).is_some())
+        {
+            return Ok(Planned::default());
+        }
         return Err(not_a_loaded_conftest(Field::From, &spec.from));
     };
-    let to = module_at(index, &to_path);
     let Some(binding) = fixture_binding(index, from, &spec.fixture) else {
         // Already moved?
         if to.is_some_and(|t| fixture_binding(index, t, &spec.fixture).is_some()) {
@@ -356,6 +362,7 @@ pub fn plan_move(
         .extend(orphaned_import_edits(index, &from_path, &removed));
     let texts: Vec<String> = blocks.iter().map(|b| b.text.clone()).collect();
     insert_blocks(index, &to_path, &texts, &carried.imports, &mut planned);
+    delete_if_emptied(index, &from_path, &spec.from, &mut planned);
     Ok(planned)
 }
 
@@ -466,6 +473,8 @@ pub fn plan_hoist(
     let mut planned = Planned::default();
     let keep = copies.iter().position(|(m, _)| Some(*m) == target);
     let mut imports = BTreeSet::new();
+    // The conftests the copies are removed from, which may be left empty.
+    let mut emptied: Vec<(PathBuf, String)> = Vec::new();
     for (i, (m, b)) in copies.iter().enumerate() {
         let carried = carry(index, *m, target, false, vec![*b], &[]);
         if !carried.missing.is_empty() || !carried.conflicts.is_empty() {
@@ -501,9 +510,13 @@ pub fn plan_hoist(
         planned
             .edits
             .extend(orphaned_import_edits(index, &path, &removed));
+        emptied.push((path, index.modules()[*m].rel.clone()));
     }
     if keep.is_none() {
         insert_blocks(index, &target_path, &[first_text], &imports, &mut planned);
+    }
+    for (path, rel) in &emptied {
+        delete_if_emptied(index, path, rel, &mut planned);
     }
     Ok(planned)
 }
@@ -590,6 +603,81 @@ pub fn plan_remove(
         });
     }
     Ok(planned)
+}
+
+/// A conftest that `planned`'s edits leave with nothing but whitespace is deleted instead (its
+/// edits dropped), as `[[merge]]` does with the file it empties; unless deleting it could break
+/// imports (see [`sys_path_dependents`]): then it is left empty, with a note.
+fn delete_if_emptied(index: &Index, path: &Path, rel: &str, planned: &mut Planned) {
+    let Ok(bytes) = index.loader.read(path) else {
+        return;
+    };
+    let mut edits: Vec<&TextEdit> = planned.edits.iter().filter(|e| e.path == path).collect();
+    if edits.is_empty() {
+        return;
+    }
+    edits.sort_by_key(|e| (e.start, e.end));
+    let mut left = Vec::with_capacity(bytes.len());
+    let mut at = source::bom_len(&bytes);
+    for e in edits {
+        if e.start < at {
+            return; // overlapping edits: the overlay will refuse them anyway
+        }
+        left.extend_from_slice(&bytes[at..e.start]);
+        left.extend_from_slice(e.content.as_bytes());
+        at = e.end;
+    }
+    left.extend_from_slice(&bytes[at..]);
+    if !left.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    match sys_path_dependents(path) {
+        None => {
+            planned.edits.retain(|e| e.path != path);
+            planned.deletes.push(path.to_path_buf());
+        }
+        Some(modules) => planned.notes.push(kept_for_sys_path(rel, &modules)),
+    }
+}
+
+/// The note for a conftest that is kept although nothing is left in it worth keeping.
+pub(super) fn kept_for_sys_path(rel: &str, modules: &str) -> String {
+    format!(
+        "{rel} is kept: its directory is not a package, so this conftest puts it on sys.path (pytest's default import mode), and {modules} may be imported through it; delete it by hand if nothing does"
+    )
+}
+
+/// Why deleting the conftest at `path` could break imports: in pytest's default `prepend`
+/// import mode a conftest outside a package puts its directory on `sys.path`, so modules and
+/// packages next to it may be imported through it — unless test modules there put the directory
+/// on `sys.path` anyway. Returns the names of those modules.
+pub(super) fn sys_path_dependents(path: &Path) -> Option<String> {
+    let dir = path.parent()?;
+    if dir.join("__init__.py").is_file() {
+        return None;
+    }
+    let mut importable = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let p = entry.path();
+        if p.is_dir() {
+            if p.join("__init__.py").is_file() {
+                importable.push(format!("{name}/"));
+            }
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".py") else {
+            continue;
+        };
+        if stem.starts_with("test_") || stem.ends_with("_test") {
+            return None;
+        }
+        if stem != "conftest" {
+            importable.push(name);
+        }
+    }
+    importable.sort();
+    (!importable.is_empty()).then(|| importable.join(", "))
 }
 
 /// One entry of a test's [`resolution_fingerprint`]: compared by `key` (a fixture name and the

@@ -217,39 +217,6 @@ pub(super) fn propagate(facts: &FileFacts, dest: &FileFacts, spec: &MergeSpec, s
     }
 }
 
-/// Why deleting the conftest at `path` could break imports: in pytest's default `prepend`
-/// import mode a conftest outside a package puts its directory on `sys.path`, so modules and
-/// packages next to it may be imported through it — unless test modules there put the directory
-/// on `sys.path` anyway. Returns the names of those modules.
-pub(super) fn sys_path_dependents(path: &std::path::Path) -> Option<String> {
-    let dir = path.parent()?;
-    if dir.join("__init__.py").is_file() {
-        return None;
-    }
-    let mut importable = Vec::new();
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let p = entry.path();
-        if p.is_dir() {
-            if p.join("__init__.py").is_file() {
-                importable.push(format!("{name}/"));
-            }
-            continue;
-        }
-        let Some(stem) = name.strip_suffix(".py") else {
-            continue;
-        };
-        if stem.starts_with("test_") || stem.ends_with("_test") {
-            return None;
-        }
-        if stem != "conftest" {
-            importable.push(name);
-        }
-    }
-    importable.sort();
-    (!importable.is_empty()).then(|| importable.join(", "))
-}
-
 pub(super) fn notes_for_stays(stmts: &[Stmt], spec: &MergeSpec) -> Vec<String> {
     let mut out = Vec::new();
     for s in stmts {

@@ -21,12 +21,13 @@ use super::imports::{dotted, relocate};
 
 use super::blocks;
 use super::consolidate::{
-    dir_of, insert_blocks, loaded_conftest, module_at, not_a_loaded_conftest,
+    dir_of, insert_blocks, kept_for_sys_path, loaded_conftest, module_at, not_a_loaded_conftest,
+    sys_path_dependents,
 };
 use super::source;
 use super::{Field, PlanError, Planned, TextEdit};
 
-use checks::{check_definitions, check_imports, notes_for_stays, propagate, sys_path_dependents};
+use checks::{check_definitions, check_imports, notes_for_stays, propagate};
 use statements::{classify, destination, future_insertion_point, is_hook, Kind, Status};
 
 #[derive(Debug, Clone)]
@@ -280,10 +281,7 @@ pub fn plan_merge(
         );
         planned.notes.extend(notes_for_stays(&stmts, spec));
         planned.notes.push(match on_sys_path {
-            Some(modules) => format!(
-                "{} is kept: its directory is not a package, so this conftest puts it on sys.path (pytest's default import mode), and {modules} may be imported through it; delete it by hand if nothing does",
-                spec.from
-            ),
+            Some(modules) => kept_for_sys_path(&spec.from, &modules),
             None => format!("{} is kept with what could not move", spec.from),
         });
     }
