@@ -267,7 +267,77 @@ pub(super) fn orphaned_imports(
         }
         out.push(start..end);
     }
-    out
+    without_blank_line_runs(body, out, removed)
+}
+
+/// `lines` (whole lines to delete, in order) merged where they touch, each widened so that the
+/// deletion leaves no longer run of blank lines than was there: an import paragraph that goes
+/// entirely takes the blank lines above it (or, at the top of the file, those below it) along,
+/// never into `removed` (the other deletions of the plan).
+fn without_blank_line_runs(
+    body: &[u8],
+    lines: Vec<Range<usize>>,
+    removed: &[Range<usize>],
+) -> Vec<Range<usize>> {
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for r in lines {
+        match merged.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ => merged.push(r),
+        }
+    }
+    let is_blank = |line: &[u8]| line.iter().all(u8::is_ascii_whitespace);
+    for i in 0..merged.len() {
+        // Never into a neighbour or another deletion: edits must not overlap.
+        let r = merged[i].clone();
+        let floor = removed
+            .iter()
+            .map(|x| x.end)
+            .filter(|&e| e <= r.start)
+            .chain(i.checked_sub(1).map(|p| merged[p].end))
+            .max()
+            .unwrap_or(0);
+        let ceiling = removed
+            .iter()
+            .map(|x| x.start)
+            .filter(|&s| s >= r.end)
+            .chain(merged.get(i + 1).map(|n| n.start))
+            .min()
+            .unwrap_or(body.len());
+        let next_end = memchr::memchr(b'\n', &body[r.end..]).map(|p| r.end + p + 1);
+        let blank_after = match next_end {
+            Some(e) => is_blank(&body[r.end..e]),
+            None => is_blank(&body[r.end..]),
+        };
+        if !blank_after {
+            continue; // the paragraph goes on below: its spacing stays as it is
+        }
+        let mut start = r.start;
+        while start > floor {
+            let prev = body[..start - 1]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |p| p + 1);
+            if prev < floor || !is_blank(&body[prev..start]) {
+                break;
+            }
+            start = prev;
+        }
+        if start < r.start {
+            merged[i].start = start;
+        } else if r.start == 0 {
+            // At the top of the file: the blank lines below go instead.
+            let mut end = r.end;
+            while let Some(e) = memchr::memchr(b'\n', &body[end..]).map(|p| end + p + 1) {
+                if e > ceiling || !is_blank(&body[end..e]) {
+                    break;
+                }
+                end = e;
+            }
+            merged[i].end = end;
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -292,6 +362,43 @@ mod tests {
         let src = "import json\nimport os, sys\nfrom a import b as c  # keep: noqa\nimport pytest\nimport side_effect\n\n@pytest.fixture\ndef kept():\n    return os.sep\n\n\n@pytest.fixture\ndef gone():\n    return json.dumps(c) + sys.path[0]\n";
         // json: only `gone` used it. os, sys: `os` is still used. c: a trailing comment keeps
         // it. pytest: still used. side_effect: nothing used it, so it is there for its effect.
+        assert_eq!(
+            orphaned(src, "@pytest.fixture\ndef gone"),
+            ["import json\n"]
+        );
+    }
+
+    #[test]
+    fn a_removed_paragraph_takes_its_blank_lines_along() {
+        // The paragraph of `from .helpers` goes with the blank line above it: two blank lines
+        // stay before the fixture, as before.
+        let src = "import pytest\n\nfrom .helpers import a\nfrom .helpers import b\n\n\n@pytest.fixture\ndef kept():\n    return 1\n\n\n@pytest.fixture\ndef gone():\n    return a + b\n";
+        assert_eq!(
+            orphaned(src, "@pytest.fixture\ndef gone"),
+            ["\nfrom .helpers import a\nfrom .helpers import b\n"]
+        );
+        // At the top of the file, the blank lines below go instead.
+        let src = "import json\n\nimport pytest\n\n\n@pytest.fixture\ndef kept():\n    return 1\n\n\n@pytest.fixture\ndef gone():\n    return json\n";
+        assert_eq!(
+            orphaned(src, "@pytest.fixture\ndef gone"),
+            ["import json\n\n"]
+        );
+        // Two paragraphs that both go never take the same blank line.
+        let src =
+            "import json\n\nimport pytest\n\n\n@pytest.fixture\ndef gone():\n    return json\n";
+        assert_eq!(
+            orphaned(src, "@pytest.fixture\ndef gone"),
+            ["import json\n\n", "import pytest\n"]
+        );
+        // Never into the removed code's own range (here it starts with the blank line).
+        let src = "import json\n\n@pytest.fixture\ndef gone():\n    return json\n";
+        let tree = crate::plan::blocks::parse_tree(src.as_bytes()).unwrap();
+        let removed = std::slice::from_ref(&(12..src.len())).to_vec();
+        let left = orphaned_imports(src.as_bytes(), &tree, &removed);
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0], 0..12);
+        // Inside a paragraph, only the line goes.
+        let src = "import json\nimport pytest\n\n\n@pytest.fixture\ndef kept():\n    return 1\n\n\n@pytest.fixture\ndef gone():\n    return json\n";
         assert_eq!(
             orphaned(src, "@pytest.fixture\ndef gone"),
             ["import json\n"]
