@@ -81,6 +81,8 @@ struct Carried {
     imports: BTreeSet<String>,
     missing: Vec<String>,
     conflicts: Vec<String>,
+    /// Deletions of the imports of `from` that only the carried blocks used.
+    orphaned: Vec<TextEdit>,
 }
 
 fn carry(
@@ -104,6 +106,7 @@ fn carry(
         imports: BTreeSet::new(),
         missing: Vec::new(),
         conflicts: Vec::new(),
+        orphaned: Vec::new(),
     };
     let Some(tree) = blocks::parse_tree(body) else {
         return out;
@@ -166,6 +169,8 @@ fn carry(
     }
     out.missing.sort();
     out.missing.dedup();
+    let removed: Vec<_> = out.blocks.iter().map(|b| b.remove.clone()).collect();
+    out.orphaned = orphaned_import_edits(&index.modules()[from].path, &src, &tree, &removed);
     out
 }
 
@@ -227,23 +232,20 @@ pub(super) fn insert_blocks(
 }
 
 /// Edits deleting the import statements of `path` that only the code in `removed` (file
-/// coordinates) used, so a conftest does not keep imports for code that moved away.
+/// coordinates) used, so a conftest does not keep imports for code that moved away. `src` is
+/// the file as read, `tree` the tree of its text after any BOM.
 pub(super) fn orphaned_import_edits(
-    index: &Index,
     path: &Path,
+    src: &[u8],
+    tree: &tree_sitter::Tree,
     removed: &[std::ops::Range<usize>],
 ) -> Vec<TextEdit> {
-    let src = index.loader.read(path).unwrap_or_default();
-    let offset = source::bom_len(&src);
-    let body = &src[offset..];
-    let Some(tree) = blocks::parse_tree(body) else {
-        return Vec::new();
-    };
+    let offset = source::bom_len(src);
     let removed: Vec<std::ops::Range<usize>> = removed
         .iter()
         .map(|r| r.start.saturating_sub(offset)..r.end.saturating_sub(offset))
         .collect();
-    super::imports::orphaned_imports(body, &tree, &removed)
+    super::imports::orphaned_imports(&src[offset..], tree, &removed)
         .into_iter()
         .map(|r| TextEdit {
             path: path.to_path_buf(),
@@ -356,10 +358,7 @@ pub fn plan_move(
             content: String::new(),
         });
     }
-    let removed: Vec<_> = blocks.iter().map(|b| b.remove.clone()).collect();
-    planned
-        .edits
-        .extend(orphaned_import_edits(index, &from_path, &removed));
+    planned.edits.extend(carried.orphaned);
     let texts: Vec<String> = blocks.iter().map(|b| b.text.clone()).collect();
     insert_blocks(index, &to_path, &texts, &carried.imports, &mut planned);
     delete_if_emptied(index, &from_path, &spec.from, &mut planned);
@@ -506,10 +505,7 @@ pub fn plan_hoist(
                 content: String::new(),
             });
         }
-        let removed: Vec<_> = carried.blocks.iter().map(|b| b.remove.clone()).collect();
-        planned
-            .edits
-            .extend(orphaned_import_edits(index, &path, &removed));
+        planned.edits.extend(carried.orphaned);
         emptied.push((path, index.modules()[*m].rel.clone()));
     }
     if keep.is_none() {
@@ -585,14 +581,16 @@ pub fn plan_remove(
     let at = facts
         .and_then(|f| f.bindings[binding].name_span)
         .map_or(0, |s| s.start - offset);
-    if let Some(stmt) = blocks::parse_tree(body)
+    let tree = blocks::parse_tree(body);
+    if let Some((tree, stmt)) = tree
         .as_ref()
-        .and_then(|t| blocks::top_level_statement(t, at).map(|s| blocks::block(body, s)))
+        .and_then(|t| blocks::top_level_statement(t, at).map(|s| (t, blocks::block(body, s))))
     {
         let removed = stmt.remove.start + offset..stmt.remove.end + offset;
         planned.edits.extend(orphaned_import_edits(
-            index,
             &path,
+            &src,
+            tree,
             std::slice::from_ref(&removed),
         ));
         planned.edits.push(TextEdit {

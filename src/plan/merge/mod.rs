@@ -22,7 +22,7 @@ use super::imports::{dotted, relocate};
 use super::blocks;
 use super::consolidate::{
     dir_of, insert_blocks, kept_for_sys_path, loaded_conftest, module_at, not_a_loaded_conftest,
-    sys_path_dependents,
+    orphaned_import_edits, sys_path_dependents,
 };
 use super::source;
 use super::{Field, PlanError, Planned, TextEdit};
@@ -266,19 +266,12 @@ pub fn plan_merge(
             .filter(|s| {
                 matches!(s.status, Status::Move | Status::Dedupe) && s.kind == Kind::Definition
             })
-            .map(|s| s.block.remove.start - offset..s.block.remove.end - offset)
+            .map(|s| s.block.remove.clone())
             .collect();
         // The source's tree from above: the imports only the moved code used go too.
-        planned.edits.extend(
-            super::imports::orphaned_imports(body, &tree, &removed)
-                .into_iter()
-                .map(|r| TextEdit {
-                    path: from_path.clone(),
-                    start: r.start + offset,
-                    end: r.end + offset,
-                    content: String::new(),
-                }),
-        );
+        planned
+            .edits
+            .extend(orphaned_import_edits(&from_path, &src, &tree, &removed));
         planned.notes.extend(notes_for_stays(&stmts, spec));
         planned.notes.push(match on_sys_path {
             Some(modules) => kept_for_sys_path(&spec.from, &modules),
