@@ -1,6 +1,7 @@
 //! Fingerprints the code that turns a file into facts (`src/parse/` and the locked dependency
 //! versions, tree-sitter's grammar among them), so the on-disk facts cache (`src/cache.rs`) is
-//! invalidated by any change to it, not only by a version bump.
+//! invalidated by any change to it, not only by a version bump; and all of `src/` with them,
+//! for the stored runs `src/replay.rs` reuses.
 
 use std::path::Path;
 
@@ -37,7 +38,10 @@ fn main() {
         hash = fnv1a(&lock, hash);
     }
     println!("cargo:rustc-env=FIXMIG_FACTS_FINGERPRINT={hash:016x}");
-    println!("cargo:rerun-if-changed=src/parse");
+    let mut code = hash;
+    hash_dir(root, &root.join("src"), &mut code);
+    println!("cargo:rustc-env=FIXMIG_CODE_FINGERPRINT={code:016x}");
+    println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-changed=build.rs");
 }

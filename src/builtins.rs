@@ -390,7 +390,7 @@ pub fn from_pytest_dir_cached(
 ) -> Option<&'static BuiltinSet> {
     type Cache = Mutex<HashMap<(PathBuf, Option<String>), &'static BuiltinSet>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let version = std::fs::read_to_string(pytest_dir.join("_version.py"))
+    let version = crate::inputs::read_to_string(pytest_dir.join("_version.py"))
         .ok()
         .and_then(|t| {
             let line = t.lines().find(|l| {
@@ -403,10 +403,15 @@ pub fn from_pytest_dir_cached(
         });
     let key = (pytest_dir.to_path_buf(), version.clone());
     let cache = CACHE.get_or_init(Default::default);
+    // While a run is recorded, the files are read (and so observed) again.
+    let reuse = !crate::inputs::recording();
     if let Some(set) = cache.lock().ok().and_then(|c| c.get(&key).copied()) {
-        return Some(set);
+        if reuse {
+            return Some(set);
+        }
     }
-    let config = std::fs::read_to_string(pytest_dir.join("config").join("__init__.py")).ok()?;
+    let config =
+        crate::inputs::read_to_string(pytest_dir.join("config").join("__init__.py")).ok()?;
     let (default_plugins, builtin_plugins) = plugin_lists(&config).unwrap_or_else(|| {
         let default: Vec<String> = DEFAULT_PLUGINS.iter().map(|p| p.to_string()).collect();
         let mut builtin = default.clone();
@@ -415,12 +420,12 @@ pub fn from_pytest_dir_cached(
     });
     let parse_plugin = |name: &String| -> Option<crate::parse::FileFacts> {
         let file = pytest_dir.join(format!("{name}.py"));
-        let file = if file.is_file() {
+        let file = if crate::inputs::is_file(&file) {
             file
         } else {
             pytest_dir.join(name).join("__init__.py")
         };
-        let mut bytes = std::fs::read(&file).ok()?;
+        let mut bytes = crate::inputs::read(&file).ok()?;
         // Most builtin plugins define no fixture: skip parsing those.
         let defines = [
             "@fixture",

@@ -194,7 +194,6 @@ impl FactsCache {
     }
 
     fn write(&self, entries: &[(u128, &[u8])]) -> std::io::Result<()> {
-        ensure_dir(&self.dir)?;
         let key = self
             .file
             .file_stem()
@@ -213,10 +212,7 @@ impl FactsCache {
             out.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
             out.extend_from_slice(encoded);
         }
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        tmp.write_all(&out)?;
-        tmp.persist(&self.file).map_err(|e| e.error)?;
-        Ok(())
+        write_atomically(&self.dir, &self.file, &out)
     }
 }
 
@@ -226,8 +222,18 @@ impl Drop for FactsCache {
     }
 }
 
+/// Writes `bytes` to `file` in the cache directory `dir` (created if needed) through a
+/// temporary file renamed over it: readers see the old file or the new one, never a mix.
+pub(crate) fn write_atomically(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    ensure_dir(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
-fn ensure_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let gitignore = dir.join(".gitignore");
     if !gitignore.exists() {

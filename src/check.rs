@@ -4,7 +4,7 @@
 
 use foldhash::{HashSet, HashSetExt};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::index::{FixtureId, FixtureScope, Index, Origin, Request};
 use crate::resolve::{ItemResolution, Resolved, SetupError};
@@ -15,7 +15,7 @@ pub use explain_missing::similar as similar_name;
 
 pub use explain_missing::explain as explain_missing;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -23,7 +23,7 @@ pub enum Severity {
     Info,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {
     pub path: String,
     pub line: usize,
@@ -42,6 +42,45 @@ pub struct Diagnostic {
     pub fixture: Option<String>,
     pub test: Option<String>,
     pub related: Vec<Related>,
+}
+
+/// A [`Diagnostic`] read back (a stored run, [`crate::replay`]): its code must be one of
+/// [`crate::formats::CODES`].
+#[derive(Deserialize)]
+struct StoredDiagnostic {
+    code: String,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    path: String,
+    line: usize,
+    column: usize,
+    fixture: Option<String>,
+    test: Option<String>,
+    related: Vec<Related>,
+}
+
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Diagnostic, D::Error> {
+        let d = StoredDiagnostic::deserialize(de)?;
+        let code = crate::formats::CODES
+            .iter()
+            .find(|c| c.code == d.code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown code {}", d.code)))?
+            .code;
+        Ok(Diagnostic {
+            code,
+            severity: d.severity,
+            message: d.message,
+            help: d.help,
+            path: d.path,
+            line: d.line,
+            column: d.column,
+            fixture: d.fixture,
+            test: d.test,
+            related: d.related,
+        })
+    }
 }
 
 /// Where a fixture's parameter `name` is written, else the fixture's `def` line.

@@ -491,12 +491,13 @@ fn check(
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let Analysis {
-        mut index,
-        resolutions,
-    } = analyze(paths, &options)?;
+    let project = crate::discover_project(paths, &options)?;
+    let crate::replay::CheckOutcome {
+        diagnostics: mut diags,
+        tests,
+    } = check_outcome(&project, &options);
     crate::progress::finish();
-    let mut diags = crate::check::check(&mut index, &resolutions);
+    let rootdir = &project.rootdir;
     diags.retain(|d| selection.enabled(d.code));
     match format {
         OutputFormat::Text => {
@@ -513,22 +514,50 @@ fn check(
             out.write_all(text.as_bytes())?
         }
         OutputFormat::Json => {
-            let doc = report::diagnostics_json(&diags, index.tests.len());
+            let doc = report::diagnostics_json(&diags, tests);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         OutputFormat::Github => {
-            out.write_all(crate::formats::diagnostics_github(&diags, &index.rootdir).as_bytes())?
+            out.write_all(crate::formats::diagnostics_github(&diags, rootdir).as_bytes())?
         }
         OutputFormat::Sarif => {
-            let doc = crate::formats::diagnostics_sarif(&diags, &index.rootdir);
+            let doc = crate::formats::diagnostics_sarif(&diags, rootdir);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
     }
     let errors = diags
         .iter()
         .any(|d| d.severity == crate::check::Severity::Error);
-    release(index, resolutions);
     Ok(i32::from(errors))
+}
+
+/// `check`'s diagnostics for `project`: replayed from a stored run when every input it read
+/// is unchanged (`crate::replay`), else from a full analysis, stored for the next run when
+/// the cache is writable.
+fn check_outcome(
+    project: &crate::discover::Project,
+    options: &crate::Options,
+) -> crate::replay::CheckOutcome {
+    let stored = options.cache == crate::cache::CacheMode::ReadWrite;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let key = stored.then(|| crate::replay::key(project, options, &cwd));
+    if let Some(outcome) = key.and_then(|k| crate::replay::load(&project.rootdir, k)) {
+        return outcome;
+    }
+    let recording = key.map(|_| crate::replay::record(&project.rootdir));
+    let Analysis {
+        mut index,
+        resolutions,
+    } = crate::analyze_project(project, options, &crate::index::disk_reader());
+    let outcome = crate::replay::CheckOutcome {
+        diagnostics: crate::check::check(&mut index, &resolutions),
+        tests: index.tests.len(),
+    };
+    if let (Some(key), Some(recording)) = (key, recording) {
+        crate::replay::store(&project.rootdir, key, recording.finish(), &outcome);
+    }
+    release(index, resolutions);
+    outcome
 }
 
 fn graph(

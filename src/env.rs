@@ -17,13 +17,13 @@ pub struct PythonEnv {
 
 /// The interpreter inside a virtualenv directory, or `path` itself when it is one.
 fn interpreter_in(path: &Path) -> Option<PathBuf> {
-    if path.is_file() {
+    if crate::inputs::is_file(path) {
         return Some(path.to_path_buf());
     }
     ["bin/python", "bin/python3", "Scripts/python.exe"]
         .iter()
         .map(|p| path.join(p))
-        .find(|p| p.is_file())
+        .find(|p| crate::inputs::is_file(p))
 }
 
 /// Which interpreter describes the project's environment.
@@ -39,7 +39,7 @@ pub fn find_interpreter(
             )
         });
     }
-    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+    if let Some(venv) = crate::inputs::var_os("VIRTUAL_ENV") {
         if let Some(p) = interpreter_in(Path::new(&venv)) {
             return Ok(Some(p));
         }
@@ -49,16 +49,24 @@ pub fn find_interpreter(
             return Ok(Some(p));
         }
     }
-    Ok(std::env::var_os("PATH").and_then(|paths| {
+    Ok(crate::inputs::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|d| d.join("python3"))
-            .find(|p| p.is_file())
+            .find(|p| crate::inputs::is_file(p))
     }))
 }
 
-/// Asks `interpreter` for `sys.path` and its builtin module names.
+/// Asks `interpreter` for `sys.path` and its builtin module names (an observed input).
 pub fn query(interpreter: &Path) -> Result<PythonEnv, String> {
+    let answer = ask(interpreter);
+    crate::inputs::note_python(interpreter, &answer);
+    answer
+}
+
+/// [`query`], unobserved.
+fn ask(interpreter: &Path) -> Result<PythonEnv, String> {
     let script = "import sys, json; print(json.dumps([sys.path, list(sys.builtin_module_names)]))";
+    #[allow(clippy::disallowed_methods)] // observed by `query`
     let output = Command::new(interpreter)
         .args(["-c", script])
         .env_remove("PYTHONSTARTUP")
@@ -91,9 +99,13 @@ pub fn query_cached(interpreter: &Path) -> Result<PythonEnv, String> {
         std::collections::HashMap<(PathBuf, Option<std::ffi::OsString>), PythonEnv>,
     >;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    let key = (interpreter.to_path_buf(), std::env::var_os("PYTHONPATH"));
+    let key = (
+        interpreter.to_path_buf(),
+        crate::inputs::var_os("PYTHONPATH"),
+    );
     let cache = CACHE.get_or_init(Default::default);
     if let Some(env) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        crate::inputs::note_python(interpreter, &Ok(env.clone()));
         return Ok(env);
     }
     let env = query(interpreter)?;
@@ -122,9 +134,9 @@ pub fn describe(interpreter: &Path, rootdir: &Path) -> String {
     let venv = interpreter
         .parent()
         .and_then(Path::parent)
-        .filter(|d| d.join("pyvenv.cfg").is_file());
+        .filter(|d| crate::inputs::is_file(d.join("pyvenv.cfg")));
     let shown = venv.unwrap_or(interpreter);
-    let shown = std::fs::canonicalize(shown).unwrap_or_else(|_| shown.to_path_buf());
+    let shown = crate::inputs::canonicalize(shown).unwrap_or_else(|_| shown.to_path_buf());
     match shown.strip_prefix(rootdir) {
         Ok(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
         _ => shown.display().to_string(),
@@ -139,13 +151,14 @@ impl PythonEnv {
             return true;
         }
         self.sys_path.iter().any(|dir| {
-            if dir.join(format!("{top}.py")).is_file() || dir.join(top).is_dir() {
+            if crate::inputs::is_file(dir.join(format!("{top}.py")))
+                || crate::inputs::is_dir(dir.join(top))
+            {
                 return true;
             }
             // Extension modules: NAME.cpython-311-x86_64-linux-gnu.so, NAME.pyd, ...
-            std::fs::read_dir(dir).is_ok_and(|entries| {
-                entries.filter_map(|e| e.ok()).any(|e| {
-                    let name = e.file_name();
+            crate::inputs::read_dir(dir).is_ok_and(|entries| {
+                entries.iter().any(|name| {
                     let name = name.to_string_lossy();
                     name.strip_prefix(top).is_some_and(|rest| {
                         rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd"))

@@ -4,23 +4,35 @@
 //! per-file facts) → [`index`] (fixture definitions per holder, test items) → [`resolve`]
 //! (pytest's lookup) → [`check`] / [`report`]. [`cli`] is a thin layer over them.
 
+// The analysis modules read files, directories and the environment only through `inputs`
+// (clippy.toml), so that a replayed run checks every input it had.
+#[warn(clippy::disallowed_methods)]
 pub mod builtins;
 pub mod cache;
+#[warn(clippy::disallowed_methods)]
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod edit;
+#[warn(clippy::disallowed_methods)]
 pub mod env;
 pub mod formats;
+#[warn(clippy::disallowed_methods)]
 pub mod graph;
+#[warn(clippy::disallowed_methods)]
 pub mod index;
+pub mod inputs;
 pub mod migrate;
+#[warn(clippy::disallowed_methods)]
 pub mod parse;
 pub mod plan;
+#[warn(clippy::disallowed_methods)]
 pub mod plugins;
 pub mod progress;
+pub mod replay;
 pub mod report;
+#[warn(clippy::disallowed_methods)]
 pub mod resolve;
 pub mod rules;
 pub mod rules_test;
@@ -56,16 +68,15 @@ pub struct Options {
     pub cache: cache::CacheMode,
 }
 
-/// Discovers, parses, indexes and resolves the project around `paths`.
-pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis> {
-    let timing = std::env::var_os("FIXMIG_TIMING").is_some();
+/// Discovers the project around `paths` (with `exclude` applied), and checks `--python`.
+pub fn discover_project(paths: &[PathBuf], options: &Options) -> anyhow::Result<discover::Project> {
     let start = std::time::Instant::now();
     progress::phase("discovering", 0);
     let mut project = discover::discover(paths)?;
     if let Some(exclude) = &options.exclude {
         exclude.apply(&mut project);
     }
-    if timing {
+    if timing() {
         eprintln!(
             "discover: {:?} ({} files)",
             start.elapsed(),
@@ -75,6 +86,14 @@ pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis>
     if let Some(p) = &options.python {
         env::check_explicit(p, &project.rootdir).map_err(anyhow::Error::msg)?;
     }
+    Ok(project)
+}
+
+/// Discovers, parses, indexes and resolves the project around `paths`.
+pub fn analyze(paths: &[PathBuf], options: &Options) -> anyhow::Result<Analysis> {
+    let timing = timing();
+    let start = std::time::Instant::now();
+    let project = discover_project(paths, options)?;
     let analysis = analyze_project(&project, options, &index::disk_reader());
     if timing {
         eprintln!(
@@ -107,6 +126,12 @@ pub fn analyze_project(
         })
         .collect();
     Analysis { index, resolutions }
+}
+
+/// Whether `FIXMIG_TIMING` asks for the elapsed time and memory of each phase on stderr (not
+/// an input of the analysis: it changes nothing else).
+pub(crate) fn timing() -> bool {
+    std::env::var_os("FIXMIG_TIMING").is_some()
 }
 
 /// The process's resident set size in MiB, for `FIXMIG_TIMING` (0 where /proc is missing).

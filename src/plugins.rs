@@ -97,7 +97,7 @@ pub fn normalize(name: &str) -> String {
 }
 
 fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+    crate::inputs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The file of module `parts` under `root`: `a/b.py` or `a/b/__init__.py`.
@@ -110,16 +110,17 @@ pub(crate) fn module_file(root: &Path, parts: &[&str]) -> Option<PathBuf> {
         p.push(part);
     }
     let file = p.with_extension("py");
-    if file.is_file() {
+    if crate::inputs::is_file(&file) {
         return Some(file);
     }
     let init = p.join("__init__.py");
-    init.is_file().then_some(init)
+    crate::inputs::is_file(&init).then_some(init)
 }
 
 /// Does `name` exist under `root` as a module or package (whatever its kind)?
 fn top_level_exists(root: &Path, name: &str) -> bool {
-    root.join(name).is_dir() || root.join(format!("{name}.py")).is_file()
+    crate::inputs::is_dir(root.join(name))
+        || crate::inputs::is_file(root.join(format!("{name}.py")))
 }
 
 /// A compiled extension module `parts` under `root` (`NAME.cpython-311-x86_64-linux-gnu.so`).
@@ -129,16 +130,12 @@ fn compiled_module(root: &Path, parts: &[&str]) -> Option<PathBuf> {
     for d in dirs {
         dir.push(d);
     }
-    std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .find_map(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let rest = name.strip_prefix(last)?;
-            (rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd")))
-                .then(|| e.path())
-        })
+    crate::inputs::read_dir(&dir).ok()?.iter().find_map(|name| {
+        let name = name.to_string_lossy();
+        let rest = name.strip_prefix(last)?;
+        (rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd")))
+            .then(|| dir.join(&*name))
+    })
 }
 
 /// Where a module named in an entry point, `-p` or `pytest_plugins` is.
@@ -162,13 +159,13 @@ impl Environment {
         let mut all_paths: Vec<PathBuf> = Vec::new();
         for p in &python.sys_path {
             let c = canonical(p);
-            if c.is_dir() && !all_paths.contains(&c) {
+            if crate::inputs::is_dir(&c) && !all_paths.contains(&c) {
                 all_paths.push(c);
             }
         }
         let stdlib = all_paths
             .iter()
-            .find(|p| p.join("os.py").is_file())
+            .find(|p| crate::inputs::is_file(p.join("os.py")))
             .cloned();
         let search_paths: Vec<PathBuf> = all_paths
             .iter()
@@ -196,7 +193,7 @@ impl Environment {
             .search_paths
             .iter()
             .map(|p| p.join("_pytest"))
-            .find(|p| p.join("__init__.py").is_file());
+            .find(|p| crate::inputs::is_file(p.join("__init__.py")));
         env
     }
 
@@ -204,12 +201,12 @@ impl Environment {
     /// `importlib.metadata`'s order (directory order, entries of one normalized name
     /// together, `.dist-info`/`.egg-info` first, then an `.egg`'s `EGG-INFO`).
     fn scan_dir(&mut self, dir: &Path) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let Ok(entries) = crate::inputs::read_dir(dir) else {
             return;
         };
         let children: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .iter()
+            .map(|name| name.to_string_lossy().into_owned())
             .collect();
         let mut groups: Vec<(String, Vec<PathBuf>)> = Vec::new();
         let mut pth = Vec::new();
@@ -261,7 +258,7 @@ impl Environment {
 
     /// The `import ...` lines of a `.pth` file that install editable finders.
     fn read_pth(&mut self, file: &Path) {
-        let Ok(text) = std::fs::read_to_string(file) else {
+        let Ok(text) = crate::inputs::read_to_string(file) else {
             return;
         };
         let dir = file.parent().unwrap_or(Path::new("/"));
@@ -279,7 +276,7 @@ impl Environment {
                 if interesting && !seen.contains(&word) {
                     seen.push(word);
                     let module = dir.join(format!("{word}.py"));
-                    if let Ok(source) = std::fs::read_to_string(&module) {
+                    if let Ok(source) = crate::inputs::read_to_string(&module) {
                         self.editable.extend(editable_mapping(&source));
                     }
                 }
@@ -289,7 +286,7 @@ impl Environment {
 
     fn read_distribution(&mut self, metadata_dir: &Path) -> Option<Distribution> {
         let ep_file = metadata_dir.join("entry_points.txt");
-        let text = std::fs::read_to_string(&ep_file).ok()?;
+        let text = crate::inputs::read_to_string(&ep_file).ok()?;
         let (entry_points, problems) = parse_entry_points(&text);
         for (line, message) in problems {
             self.problems.push(EnvProblem {
@@ -312,7 +309,7 @@ impl Environment {
         let mut version = stem.split_once('-').map(|(_, v)| v.to_string());
         let metadata = ["METADATA", "PKG-INFO"]
             .iter()
-            .find_map(|f| std::fs::read_to_string(metadata_dir.join(f)).ok())
+            .find_map(|f| crate::inputs::read_to_string(metadata_dir.join(f)).ok())
             .unwrap_or_default();
         for line in metadata.lines() {
             if line.is_empty() {
@@ -325,7 +322,7 @@ impl Environment {
             }
         }
         let mut top_level: Vec<String> =
-            std::fs::read_to_string(metadata_dir.join("top_level.txt"))
+            crate::inputs::read_to_string(metadata_dir.join("top_level.txt"))
                 .unwrap_or_default()
                 .lines()
                 .map(str::trim)
@@ -343,7 +340,7 @@ impl Environment {
                 top_level.push(top);
             }
         }
-        let editable_project = std::fs::read_to_string(metadata_dir.join("direct_url.json"))
+        let editable_project = crate::inputs::read_to_string(metadata_dir.join("direct_url.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .filter(|v| v["dir_info"]["editable"].as_bool() == Some(true))
@@ -407,7 +404,7 @@ impl Environment {
             if name != parts[0] {
                 continue;
             }
-            if target.is_file() {
+            if crate::inputs::is_file(target) {
                 if parts.len() == 1 {
                     return Found::Source(target.clone());
                 }
@@ -415,7 +412,7 @@ impl Environment {
             }
             let found = if parts.len() == 1 {
                 let init = target.join("__init__.py");
-                init.is_file().then_some(init)
+                crate::inputs::is_file(&init).then_some(init)
             } else {
                 module_file(target, &parts[1..])
             };

@@ -32,7 +32,7 @@ pub type SourceReader = std::sync::Arc<dyn Fn(&Path) -> std::io::Result<Vec<u8>>
 
 /// Reads files from disk.
 pub fn disk_reader() -> SourceReader {
-    std::sync::Arc::new(|p: &Path| std::fs::read(p))
+    std::sync::Arc::new(|p: &Path| crate::inputs::read(p))
 }
 
 pub type ModuleId = usize;
@@ -314,7 +314,7 @@ impl Index {
         // Parse, in parallel, the modules the project's imports will reach (lookups then find
         // them ready instead of parsing them one by one).
         let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
-        let timing = std::env::var_os("FIXMIG_TIMING").is_some();
+        let timing = crate::timing();
         if timing {
             eprintln!(
                 "  parse project files: {:?} (rss {} MiB)",

@@ -206,7 +206,7 @@ enum Demand {
 /// entry `prepend` import mode puts on `sys.path`).
 pub fn basedir(file: &Path) -> PathBuf {
     let mut dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-    while dir.join("__init__.py").is_file() {
+    while crate::inputs::is_file(dir.join("__init__.py")) {
         match dir.parent() {
             Some(p) => dir = p.to_path_buf(),
             None => break,
@@ -274,9 +274,8 @@ impl Loader {
             return;
         }
         let index = self.roots.len();
-        if let Ok(entries) = std::fs::read_dir(&root) {
-            for entry in entries.flatten() {
-                let name = entry.file_name();
+        if let Ok(entries) = crate::inputs::read_dir(&root) {
+            for name in entries {
                 let Some(name) = name.to_str() else {
                     continue;
                 };
@@ -291,14 +290,14 @@ impl Loader {
         self.roots.push(root);
     }
 
-    /// `path.is_file()`, asked once per path for the loader's lifetime.
+    /// `Path::is_file` (observed), asked once per path for the loader's lifetime.
     fn is_file(&self, path: &Path) -> bool {
-        memoized(&self.is_file, path, Path::is_file)
+        memoized(&self.is_file, path, |p| crate::inputs::is_file(p))
     }
 
-    /// `path.is_dir()`, asked once per path for the loader's lifetime.
+    /// `Path::is_dir` (observed), asked once per path for the loader's lifetime.
     fn is_dir(&self, path: &Path) -> bool {
-        memoized(&self.is_dir, path, Path::is_dir)
+        memoized(&self.is_dir, path, |p| crate::inputs::is_dir(p))
     }
 
     /// `basedir`, with the `__init__.py` checks answered through the cache.

@@ -61,7 +61,7 @@ impl PluginSettings {
     /// From ini `addopts`, and `PYTEST_ADDOPTS`, `PYTEST_PLUGINS` and
     /// `PYTEST_DISABLE_PLUGIN_AUTOLOAD` in the process environment.
     pub fn from_config(addopts: &[String], inifile: Option<&Path>) -> PluginSettings {
-        let env_addopts = std::env::var("PYTEST_ADDOPTS")
+        let env_addopts = crate::inputs::var("PYTEST_ADDOPTS")
             .ok()
             .and_then(|s| crate::discover::shlex_split(&s).ok())
             .unwrap_or_default();
@@ -91,10 +91,10 @@ impl PluginSettings {
                 }
             }
         }
-        if std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_some_and(|v| !v.is_empty()) {
+        if crate::inputs::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_some_and(|v| !v.is_empty()) {
             settings.autoload_disabled = Some("PYTEST_DISABLE_PLUGIN_AUTOLOAD is set".to_string());
         }
-        settings.env_plugins = std::env::var("PYTEST_PLUGINS")
+        settings.env_plugins = crate::inputs::var("PYTEST_PLUGINS")
             .map(|s| {
                 s.split(',')
                     .map(str::trim)
