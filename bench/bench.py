@@ -185,7 +185,8 @@ def synthetic_tasks(r, spec, smoke):
     n, tree = int(spec["n"]), spec["tree"]
     files, total = py_bytes(tree)
     group = f"synthetic {n}"
-    cold, warm = fixmig_pair(r, group, "check", ["check", "--color", "never"], tree, None, ok=(0,))
+    # fixmig describes the environment pytest runs in (the peers' venv, with pytest 9.2.0).
+    cold, warm = fixmig_pair(r, group, "check", ["check", "--color", "never"], tree, r.peer_python, ok=(0,))
     for row in (cold, warm):
         row["py_files"] = files
         row["py_bytes"] = total
@@ -202,7 +203,7 @@ def synthetic_tasks(r, spec, smoke):
         )
         rules = os.path.join(r.bench_dir, "rules", "synthetic_config.toml")
         group = f"synthetic {n}: rename config"
-        fixmig_pair(r, group, "migrate (dry run)", ["migrate", "--rules", rules], tree, None, ok=(0,))
+        fixmig_pair(r, group, "migrate (dry run)", ["migrate", "--rules", rules], tree, r.peer_python, ok=(0,))
         r.measure(group, "ast-grep run -p config -r config_v2", [r.sg, "run", "-p", "config", "-r", "config_v2", "-l", "python", tree], ok=(0, 1))
         r.measure(
             group,

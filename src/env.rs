@@ -116,8 +116,9 @@ pub fn query_cached(interpreter: &Path) -> Result<PythonEnv, String> {
 }
 
 /// `--python PATH` checked: an interpreter or virtualenv that answers for its `sys.path`.
-pub fn check_explicit(path: &Path, rootdir: &Path) -> Result<PathBuf, String> {
-    let interpreter = find_interpreter(Some(path), rootdir)?
+pub fn check_explicit(path: &Path) -> Result<PathBuf, String> {
+    // An explicit path is not looked for under the rootdir.
+    let interpreter = find_interpreter(Some(path), Path::new(""))?
         .ok_or_else(|| format!("--python {}: not a Python interpreter", path.display()))?;
     query_cached(&interpreter).map_err(|e| {
         format!(

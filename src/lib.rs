@@ -72,7 +72,13 @@ pub struct Options {
 pub fn discover_project(paths: &[PathBuf], options: &Options) -> anyhow::Result<discover::Project> {
     let start = std::time::Instant::now();
     progress::phase("discovering", 0);
-    let mut project = discover::discover(paths)?;
+    // `--python` is asked for its `sys.path` while discovery runs (the answer is kept for the
+    // rest of the process).
+    let (project, python) = rayon::join(
+        || discover::discover(paths),
+        || options.python.as_ref().map(|p| env::check_explicit(p)),
+    );
+    let mut project = project?;
     if let Some(exclude) = &options.exclude {
         exclude.apply(&mut project);
     }
@@ -83,8 +89,8 @@ pub fn discover_project(paths: &[PathBuf], options: &Options) -> anyhow::Result<
             project.files.len()
         );
     }
-    if let Some(p) = &options.python {
-        env::check_explicit(p, &project.rootdir).map_err(anyhow::Error::msg)?;
+    if let Some(python) = python {
+        python.map_err(anyhow::Error::msg)?;
     }
     Ok(project)
 }

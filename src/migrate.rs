@@ -229,7 +229,7 @@ pub fn migrate(
         exclude.apply(&mut project);
     }
     if let Some(p) = &opts.options.python {
-        crate::env::check_explicit(p, &project.rootdir).map_err(anyhow::Error::msg)?;
+        crate::env::check_explicit(p).map_err(anyhow::Error::msg)?;
     }
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
