@@ -65,10 +65,9 @@ pub fn query(interpreter: &Path) -> Result<PythonEnv, String> {
 
 /// [`query`], unobserved.
 fn ask(interpreter: &Path) -> Result<PythonEnv, String> {
-    let script = "import sys, json; print(json.dumps([sys.path, list(sys.builtin_module_names)]))";
     #[allow(clippy::disallowed_methods)] // observed by `query`
     let output = Command::new(interpreter)
-        .args(["-c", script])
+        .args(["-c", SCRIPT])
         .env_remove("PYTHONSTARTUP")
         .output()
         .map_err(|e| format!("cannot run {}: {e}", interpreter.display()))?;
@@ -79,17 +78,49 @@ fn ask(interpreter: &Path) -> Result<PythonEnv, String> {
             String::from_utf8_lossy(&output.stderr).trim()
         ));
     }
-    let (paths, builtins): (Vec<String>, Vec<String>) = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("unexpected answer from {}: {e}", interpreter.display()))?;
+    let (paths, builtins) = read_answer(&output.stdout)
+        .ok_or_else(|| format!("unexpected answer from {}", interpreter.display()))?;
     Ok(PythonEnv {
         interpreter: interpreter.to_path_buf(),
         sys_path: paths
             .into_iter()
             .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
+            .map(path_from_bytes)
             .collect(),
         builtin_modules: builtins,
     })
+}
+
+/// What the interpreter is asked: `len(sys.path)`, the `sys.path` entries as file-system bytes,
+/// then the builtin module names, each ended by a NUL byte. Only `sys` and `os` are used, both
+/// already imported when the interpreter starts (`json` took as long again as the start).
+const SCRIPT: &str = "import sys, os; sys.stdout.buffer.write(b''.join(s + b'\\0' for s in \
+    [b'%d' % len(sys.path)] + [os.fsencode(p) for p in sys.path] + \
+    [m.encode() for m in sys.builtin_module_names]))";
+
+/// The `sys.path` entries (bytes) and builtin module names of [`SCRIPT`]'s answer.
+fn read_answer(out: &[u8]) -> Option<(Vec<&[u8]>, Vec<String>)> {
+    let mut fields = out.strip_suffix(b"\0")?.split(|b| *b == 0);
+    let count: usize = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
+    let paths: Vec<&[u8]> = fields.by_ref().take(count).collect();
+    if paths.len() != count {
+        return None;
+    }
+    let builtins = fields
+        .map(|f| String::from_utf8(f.to_vec()).ok())
+        .collect::<Option<Vec<String>>>()?;
+    Some((paths, builtins))
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// `query`, answered once per interpreter (and `PYTHONPATH`) in this process: every analysis
@@ -167,5 +198,38 @@ impl PythonEnv {
                 })
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_is_read_field_by_field() {
+        let (paths, builtins) = read_answer(b"3\0\0/usr/lib/python3.11\0/a b\0sys\0_io\0").unwrap();
+        assert_eq!(paths, vec![&b""[..], b"/usr/lib/python3.11", b"/a b"]);
+        assert_eq!(builtins, vec!["sys", "_io"]);
+        assert_eq!(read_answer(b"0\0"), Some((vec![], vec![])));
+        // Fewer entries than announced, no final NUL, a count that is not one.
+        for bad in [&b"2\0/a\0"[..], b"1\0/a", b"x\0/a\0", b""] {
+            assert_eq!(read_answer(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_real_interpreter_answers() {
+        let Some(python) = find_interpreter(None, Path::new("/nonexistent")).unwrap() else {
+            panic!("no python3 on PATH: the test suite needs one");
+        };
+        let env = query(&python).unwrap();
+        assert!(env.builtin_modules.iter().any(|m| m == "sys"), "{env:?}");
+        assert!(
+            env.sys_path
+                .iter()
+                .any(|p| crate::inputs::is_file(p.join("os.py"))),
+            "no standard library on {:?}",
+            env.sys_path
+        );
     }
 }

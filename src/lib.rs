@@ -3,6 +3,8 @@
 //! The pipeline, one module each: [`discover`] (files, rootdir, ini) → [`parse`] (tree-sitter →
 //! per-file facts) → [`index`] (fixture definitions per holder, test items) → [`resolve`]
 //! (pytest's lookup) → [`check`] / [`report`]. [`cli`] is a thin layer over them.
+//! The analysis reads the outside world through [`inputs`], which lets [`replay`] reuse a
+//! stored `check` run when nothing it read has changed.
 
 // The analysis modules read files, directories and the environment only through `inputs`
 // (clippy.toml), so that a replayed run checks every input it had.
