@@ -163,8 +163,10 @@ fn every_migration_case() {
             }
             "applied" => {
                 assert_eq!(code, 0, "{name}: {err}");
+                // A file written (`+++ b/...`) or deleted (`+++ /dev/null`).
                 assert!(
-                    out.contains("\n+++ b/") || out.starts_with("+++ b/"),
+                    out.lines()
+                        .any(|l| l.starts_with("+++ b/") || l == "+++ /dev/null"),
                     "{name}: expected a diff, got {out}"
                 );
                 assert!(

@@ -1,0 +1,2 @@
+def test_old(client):
+    assert client == "client"
