@@ -524,16 +524,6 @@ pub fn plan_remove(
 ) -> Result<Planned, PlanError> {
     let path = project.rootdir.join(&spec.defined_in);
     if !path.is_file() && analysis.index.loader.read(&path).is_err() {
-        // A conftest an earlier run emptied and deleted (its directory is still there).
-        let is_conftest = path.file_name().is_some_and(|n| n == "conftest.py");
-        if is_conftest && path.parent().is_some_and(Path::is_dir) {
-            let mut planned = Planned::default();
-            planned.notes.push(format!(
-                "{} does not exist (deleted by an earlier run?): nothing to remove",
-                spec.defined_in
-            ));
-            return Ok(planned);
-        }
         return Err(PlanError::invalid(
             Field::DefinedIn,
             format!("`{}` does not exist in the project", spec.defined_in),
@@ -604,15 +594,11 @@ pub fn plan_remove(
             std::slice::from_ref(&removed),
         ));
         planned.edits.push(TextEdit {
-            path: path.clone(),
+            path,
             start: removed.start,
             end: removed.end,
             content: String::new(),
         });
-    }
-    // A conftest left empty goes, as after a move; any other module may be imported by name.
-    if path.file_name().is_some_and(|n| n == "conftest.py") {
-        delete_if_emptied(index, &path, &spec.defined_in, &mut planned);
     }
     Ok(planned)
 }

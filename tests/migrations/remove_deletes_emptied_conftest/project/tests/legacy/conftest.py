@@ -1,6 +1,0 @@
-import pytest
-
-
-@pytest.fixture
-def legacy_client():
-    return "legacy"

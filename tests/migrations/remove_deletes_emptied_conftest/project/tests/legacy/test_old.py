@@ -1,2 +1,0 @@
-def test_old(client):
-    assert client == "client"
