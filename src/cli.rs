@@ -540,7 +540,9 @@ fn check_outcome(
 ) -> crate::replay::CheckOutcome {
     let stored = options.cache == crate::cache::CacheMode::ReadWrite;
     let cwd = std::env::current_dir().unwrap_or_default();
-    let key = stored.then(|| crate::replay::key(project, options, &cwd));
+    let key = stored
+        .then(|| crate::replay::key(project, options, &cwd))
+        .flatten();
     if let Some(outcome) = key.and_then(|k| crate::replay::load(&project.rootdir, k)) {
         return outcome;
     }

@@ -49,8 +49,9 @@ struct Stored {
     outcome: CheckOutcome,
 }
 
-/// The key of a check of `project` with `options`, run from `cwd`.
-pub fn key(project: &Project, options: &crate::Options, cwd: &Path) -> u64 {
+/// The key of a check of `project` with `options`, run from `cwd` (`None`, and no stored run,
+/// if the project cannot be encoded).
+pub fn key(project: &Project, options: &crate::Options, cwd: &Path) -> Option<u64> {
     let mut bytes = format!(
         "check\0{FORMAT}\0{}\0{}\0{}\0{:?}\0{:?}\0{}\0",
         env!("CARGO_PKG_VERSION"),
@@ -61,8 +62,8 @@ pub fn key(project: &Project, options: &crate::Options, cwd: &Path) -> u64 {
         options.collect_importorskip,
     )
     .into_bytes();
-    bytes.extend(postcard::to_stdvec(project).unwrap_or_default());
-    xxhash_rust::xxh3::xxh3_64(&bytes)
+    bytes.extend(postcard::to_stdvec(project).ok()?);
+    Some(xxhash_rust::xxh3::xxh3_64(&bytes))
 }
 
 fn file_for(rootdir: &Path, key: u64) -> (PathBuf, PathBuf) {
