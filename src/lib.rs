@@ -142,6 +142,24 @@ pub(crate) fn timing() -> bool {
     std::env::var_os("FIXMIG_TIMING").is_some()
 }
 
+/// Under `FIXMIG_TIMING`, prints the time since the process started and the resident memory
+/// after a phase of a command.
+pub(crate) fn phase_timing(phase: &str) {
+    if timing() {
+        eprintln!(
+            "  {phase}: {:?} (rss {} MiB)",
+            process_start().elapsed(),
+            rss_mib()
+        );
+    }
+}
+
+/// When the process started (the first call of this function; `main` calls it first).
+pub fn process_start() -> std::time::Instant {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(std::time::Instant::now)
+}
+
 /// The process's resident set size in MiB, for `FIXMIG_TIMING` (0 where /proc is missing).
 pub(crate) fn rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/statm")

@@ -16,6 +16,7 @@ unsafe extern "C" fn ts_calloc(count: usize, size: usize) -> *mut c_void {
 }
 
 fn main() {
+    fixmig::process_start();
     // SAFETY: called first, before any tree-sitter object exists, so every block tree-sitter
     // allocates is freed by the same allocator.
     unsafe {

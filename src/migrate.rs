@@ -241,6 +241,7 @@ pub fn migrate(
             let reader = overlay_reader(&overlay);
             let current = project_with_overlay(&project, &overlay);
             let mut analysis = crate::analyze_project(&current, &analysis_options, &reader);
+            crate::phase_timing("analysis");
             // Consolidation rules must leave every test with the same definition code.
             let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_) | Rule::Merge(_))
                 || matches!(rule, Rule::Remove(r) if r.replace_with.is_none());
@@ -306,6 +307,7 @@ pub fn migrate(
                     },
                 ),
             };
+            crate::phase_timing("plan");
             let planned: Planned = match planned {
                 Ok(p) => p,
                 Err(PlanError::Invalid {
@@ -363,6 +365,7 @@ pub fn migrate(
                         .iter()
                         .try_for_each(|path| overlay.delete(rule_index, path))
                 });
+            crate::phase_timing("apply and re-parse");
             if let Err(e) = applied {
                 let (line, col) = rules::line_column(&file.source, rule.span().start);
                 writeln!(
@@ -445,6 +448,7 @@ pub fn migrate(
     }
     let changes = overlay.changes();
     crate::progress::finish();
+    crate::phase_timing("rules done");
     match opts.format {
         OutputFormat::Json => writeln!(
             out,

@@ -255,7 +255,6 @@ pub struct Index {
 impl Index {
     /// Parses the project's files in parallel and builds the index.
     pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
-        let started = std::time::Instant::now();
         let options = opts.parse;
         let cache =
             FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new);
@@ -318,7 +317,7 @@ impl Index {
         if timing {
             eprintln!(
                 "  parse project files: {:?} (rss {} MiB)",
-                started.elapsed(),
+                crate::process_start().elapsed(),
                 crate::rss_mib()
             );
         }
@@ -333,7 +332,7 @@ impl Index {
         if timing {
             eprintln!(
                 "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
-                started.elapsed(),
+                crate::process_start().elapsed(),
                 loader.prefetched_count(),
                 crate::rss_mib()
             );
@@ -374,7 +373,7 @@ impl Index {
         if timing {
             eprintln!(
                 "  collect: {:?} (rss {} MiB)",
-                started.elapsed(),
+                crate::process_start().elapsed(),
                 crate::rss_mib()
             );
         }

@@ -549,7 +549,9 @@ pub fn plan_rename(
         .collect();
     let family = planner.family.clone();
     let mut planned = Planned::default();
+    crate::phase_timing("rename: sites decided");
     edits_for_sites(index, &sites, old, to, &mut planned)?;
+    crate::phase_timing("rename: site edits");
     if !spec.redirect {
         edits_for_definitions(index, &family, spec, &mut planned);
     }
