@@ -1,6 +1,7 @@
 //! Classes: a class body's own namespace, its bases, MRO and the namespace of an instance (the
 //! class dicts along the MRO).
 
+use super::lookup::bind;
 use super::*;
 
 impl Loader {
