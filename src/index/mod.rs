@@ -7,6 +7,7 @@
 //! rootdir conftest (see [`plugins`]); on every other holder `dir()` order, i.e. sorted by
 //! attribute name.
 
+mod build;
 mod collect;
 pub mod namespace;
 pub mod plugins;
@@ -20,6 +21,7 @@ use crate::builtins::{Builtin, BuiltinSet};
 use crate::cache::FactsCache;
 use crate::discover::{rel_path, FileKind, Project};
 use crate::parse::{self, FileFacts, FixtureDef, FunctionDef, Located, ScopeSpec};
+use build::read_facts;
 pub use namespace::{ClassRef, CodeRef};
 pub use plugins::{LoadedPlugin, PluginSettings, PluginSource};
 
@@ -253,143 +255,6 @@ pub struct Index {
 }
 
 impl Index {
-    /// Parses the project's files in parallel and builds the index.
-    pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
-        let options = opts.parse;
-        let cache =
-            FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new);
-        // The environment (one interpreter query, the distributions' metadata, the plugin
-        // modules and the installed pytest's builtins) is read while the project is parsed.
-        let (parsed, (environment, builtin_set, preparsed)) = rayon::join(
-            || {
-                project
-                    .files
-                    .par_iter()
-                    .map(|f| {
-                        // Test modules are parsed without the function bodies that hold
-                        // no fact (`parse::parse_test_module`).
-                        let test_module = f.kind == FileKind::TestModule;
-                        let result = read_with(reader, &project.rootdir, &f.path, |bytes| {
-                            match (cache.as_deref(), test_module) {
-                                (Some(cache), true) => cache.test_module(bytes, options),
-                                (Some(cache), false) => cache.parse(bytes, options),
-                                (None, true) => parse::parse_test_module(bytes, options),
-                                (None, false) => parse::parse_source(bytes, options),
-                            }
-                        });
-                        crate::progress::inc();
-                        result
-                    })
-                    .collect::<Vec<(Option<FileFacts>, Vec<Problem>)>>()
-            },
-            || load_environment(project, opts, reader, cache.as_deref()),
-        );
-        crate::progress::phase("indexing", 0);
-        let mut loader = namespace::Loader::new(
-            project.rootdir.clone(),
-            project.config.pythonpath.clone(),
-            options,
-            reader.clone(),
-        );
-        loader.python = opts.python.clone();
-        loader.collect_importorskip = opts.collect_importorskip;
-        loader.set_environment(environment.clone(), preparsed);
-        loader.cache = cache;
-        let mut files = Vec::new();
-        for (f, (facts, problems)) in project.files.iter().zip(parsed) {
-            let role = match f.kind {
-                FileKind::Conftest => ModuleRole::Conftest,
-                FileKind::TestModule => ModuleRole::TestModule,
-            };
-            loader.problems.extend(problems);
-            if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
-                loader
-                    .problems
-                    .push(Problem::syntax(&project.rootdir, &f.path, line, col));
-            }
-            let id = loader.add(f.path.clone(), role, facts);
-            files.push((id, f.kind));
-        }
-        // Parse, in parallel, the modules the project's imports will reach (lookups then find
-        // them ready instead of parsing them one by one).
-        let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
-        let timing = crate::timing();
-        if timing {
-            eprintln!(
-                "  parse project files: {:?} (rss {} MiB)",
-                crate::process_start().elapsed(),
-                crate::rss_mib()
-            );
-        }
-        let config = &project.config;
-        let collected = |name: &str| {
-            config.matches_class(name)
-                || config.matches_function(name)
-                || collect::XUNIT_NAMES.contains(&name)
-        };
-        loader.prefetch(&ids, &collected);
-        loader.prefetch_links(&ids, &collected);
-        if timing {
-            eprintln!(
-                "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
-                crate::process_start().elapsed(),
-                loader.prefetched_count(),
-                crate::rss_mib()
-            );
-        }
-        let plugin_settings =
-            PluginSettings::from_config(&project.config.addopts, project.inifile.as_deref());
-        let disabled_plugins = plugin_settings.disabled();
-        if let Some(env) = &environment {
-            for p in &env.problems {
-                loader.problems.push(Problem {
-                    code: "FM904",
-                    path: p.path.to_string_lossy().into_owned(),
-                    line: p.line,
-                    column: 1,
-                    message: p.message.clone(),
-                });
-            }
-        }
-        let mut index = Index {
-            rootdir: project.rootdir.clone(),
-            nodes: Vec::new(),
-            fixtures: Vec::new(),
-            tests: Vec::new(),
-            problems: Vec::new(),
-            by_name: HashMap::new(),
-            node_names: Vec::new(),
-            loader,
-            disabled_plugins,
-            environment,
-            builtin_set,
-            plugins: Vec::new(),
-            plugin_settings,
-            plugin_state: plugins::PluginState::default(),
-            dir_nodes: HashMap::new(),
-            importers: None,
-        };
-        collect::populate(&mut index, project, &files);
-        if timing {
-            eprintln!(
-                "  collect: {:?} (rss {} MiB)",
-                crate::process_start().elapsed(),
-                crate::rss_mib()
-            );
-        }
-        for w in &project.warnings {
-            index.loader.problems.push(Problem {
-                code: "FM903",
-                path: rel_path(&project.rootdir, &w.path),
-                line: 1,
-                column: 1,
-                message: w.message.clone(),
-            });
-        }
-        index.problems = std::mem::take(&mut index.loader.problems);
-        index
-    }
-
     /// Every parsed module (project files and what they import).
     pub fn modules(&self) -> &[Module] {
         &self.loader.modules
@@ -538,98 +403,6 @@ impl Index {
             _ => None,
         }
     }
-}
-
-/// Reads and parses one file (through `cache` when there is one): its facts, or the problem
-/// that left it without any (unreadable, not UTF-8). A syntax error is for the caller to report
-/// (from `FileFacts::syntax_error`).
-pub(crate) fn read_facts(
-    reader: &SourceReader,
-    cache: Option<&FactsCache>,
-    rootdir: &Path,
-    path: &Path,
-    options: parse::ParseOptions,
-) -> (Option<FileFacts>, Vec<Problem>) {
-    read_with(reader, rootdir, path, |bytes| match cache {
-        Some(cache) => cache.parse(bytes, options),
-        None => parse::parse_source(bytes, options),
-    })
-}
-
-/// Reads one file and parses it with `parse`: its facts, or the problem that left it without
-/// any.
-fn read_with(
-    reader: &SourceReader,
-    rootdir: &Path,
-    path: &Path,
-    parse: impl FnOnce(&[u8]) -> Result<FileFacts, parse::ParseFailure>,
-) -> (Option<FileFacts>, Vec<Problem>) {
-    let bytes = match reader(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return (None, vec![Problem::unreadable(rootdir, path, &e)]),
-    };
-    match parse(&bytes) {
-        Ok(facts) => (Some(facts), Vec::new()),
-        Err(parse::ParseFailure::NotUtf8 { line }) => {
-            (None, vec![Problem::not_utf8(rootdir, path, line)])
-        }
-    }
-}
-
-type LoadedEnvironment = (
-    Option<std::sync::Arc<crate::plugins::Environment>>,
-    &'static BuiltinSet,
-    Vec<(PathBuf, FileFacts)>,
-);
-
-/// The project's Python environment (`--python`, `$VIRTUAL_ENV`, `.venv`/`venv`, `python3`),
-/// the builtins of the pytest installed there, and its entry-point plugin modules parsed.
-/// Without an interpreter: no plugins, and the pytest 9.2 builtin table.
-fn load_environment(
-    project: &Project,
-    opts: &crate::Options,
-    reader: &SourceReader,
-    cache: Option<&FactsCache>,
-) -> LoadedEnvironment {
-    let environment = crate::env::find_interpreter(opts.python.as_deref(), &project.rootdir)
-        .ok()
-        .flatten()
-        .and_then(|interpreter| {
-            crate::plugins::Environment::load(&interpreter, &project.rootdir).ok()
-        });
-    let Some(env) = environment else {
-        return (None, crate::builtins::table(), Vec::new());
-    };
-    let builtin_set = env
-        .pytest_dir
-        .as_deref()
-        .and_then(|dir| {
-            // The builtins are parsed with the default options: the cache serves them only
-            // when it was opened with those.
-            let defaults =
-                opts.parse.target_version == parse::ParseOptions::default().target_version;
-            crate::builtins::from_pytest_dir_cached(dir, cache.filter(|_| defaults))
-        })
-        .unwrap_or_else(crate::builtins::table);
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for d in &env.distributions {
-        for ep in &d.entry_points {
-            if let crate::plugins::Found::Source(p) = env.find_entry_module(d, &ep.module) {
-                if !paths.contains(&p) {
-                    paths.push(p);
-                }
-            }
-        }
-    }
-    let preparsed = paths
-        .into_par_iter()
-        .filter_map(|p| {
-            let bytes = reader(&p).ok()?;
-            let facts = parse::parse_source(&bytes, opts.parse).ok()?;
-            Some((p, facts))
-        })
-        .collect();
-    (Some(std::sync::Arc::new(env)), builtin_set, preparsed)
 }
 
 /// A fixture's scope from its decorator.
