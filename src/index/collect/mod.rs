@@ -2,6 +2,9 @@
 //! conftests on their directory nodes, then each test module, its classes (with inherited
 //! members and marks) and its test functions.
 
+mod marks;
+mod xunit;
+
 use foldhash::{HashSet, HashSetExt};
 use std::path::Path;
 
@@ -13,6 +16,10 @@ use super::{
     argnames, fixture_scope, Fixture, FixtureScope, Index, ModuleId, NodeId, NodeKind, Origin,
     Request, Scope, TestItem,
 };
+
+use marks::{class_marks, expand_marks};
+pub(super) use xunit::XUNIT_NAMES;
+use xunit::{collect_testcase, has_plain, is_testcase, register_synthetic, xunit_setup_class};
 
 pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKind)]) {
     let session = index.add_node(String::new(), None, NodeKind::Session);
@@ -455,29 +462,6 @@ fn make_item(
     }
 }
 
-/// The module- and class-level names pytest's xunit support looks up.
-pub(super) const XUNIT_NAMES: &[&str] = &[
-    "setUpModule",
-    "setup_module",
-    "tearDownModule",
-    "teardown_module",
-    "setup_function",
-    "teardown_function",
-    "setup_class",
-    "teardown_class",
-    "setup_method",
-    "teardown_method",
-];
-
-/// True when the namespace has one of `names` bound to something that is not a fixture (what
-/// `_get_first_non_fixture_func` looks for).
-fn has_plain(index: &mut Index, ns: &Namespace, names: &[&str]) -> bool {
-    names.iter().any(|n| {
-        ns.get(n)
-            .is_some_and(|e| !matches!(index.loader.force(e).value, Value::Fixture(_)))
-    })
-}
-
 /// A module's `__name__` under pytest's default `prepend` import mode: its path from its
 /// basedir, dotted.
 fn module_name(path: &Path) -> String {
@@ -490,178 +474,6 @@ fn module_name(path: &Path) -> String {
     match parts.as_slice() {
         [init @ .., last] if last == "__init__" && !init.is_empty() => init.join("."),
         _ => parts.join("."),
-    }
-}
-
-fn register_synthetic(
-    index: &mut Index,
-    node: NodeId,
-    name: String,
-    scope: Scope,
-    label: &'static str,
-) {
-    index.register(Fixture {
-        name,
-        origin: Origin::Synthetic(label),
-        scope: FixtureScope::Known(scope),
-        autouse: true,
-        has_params: false,
-        argnames: vec![crate::builtins::REQUEST.to_string()],
-        getfixturevalue: Vec::new(),
-        node,
-        holder: None,
-        uncertain: None,
-    });
-}
-
-/// A subclass of `unittest.TestCase` (through project classes). `collected`: the class is
-/// collected by its name anyway (its MRO is needed either way).
-fn is_testcase(index: &mut Index, class: ClassRef, collected: bool) -> bool {
-    // Proving that no base can lead to a `TestCase` needs no base module loaded.
-    let path = index.loader.modules[class.module].path.clone();
-    if !collected && !index.loader.class_may_be_testcase(&path, class.class) {
-        return false;
-    }
-    index.loader.mro(class).iter().any(|c| {
-        index.loader.modules[c.module]
-            .facts
-            .as_ref()
-            .is_some_and(|f| f.classes[c.class].unittest_base)
-    })
-}
-
-/// pytest's `UnitTestCase`: setUpClass/setup_method wrappers, the class's fixtures, and one
-/// item per `test*` method (sorted, inherited included) that takes no fixture arguments.
-fn collect_testcase(
-    index: &mut Index,
-    class: ClassRef,
-    parent: NodeId,
-    nodeid: &str,
-    context: &MarkContext,
-) {
-    let mro = mro_defs(index, class);
-    let defs: Vec<_> = mro.iter().map(|(_, d)| d.clone()).collect();
-    if defs.iter().find_map(|d| d.dunder_test) == Some(false) {
-        return;
-    }
-    let node = index.add_node(nodeid.to_string(), Some(parent), NodeKind::Class(class));
-    let merged = index.loader.class_namespace(class);
-    let qualname = defs.first().map(|d| d.qualname.clone()).unwrap_or_default();
-    if has_plain(index, &merged, &["setup_method", "teardown_method"]) {
-        let name = format!("_unittest_setup_method_fixture_{qualname}");
-        register_synthetic(
-            index,
-            node,
-            name,
-            Scope::Function,
-            "unittest setup_method/teardown_method",
-        );
-    }
-    let name = format!("_unittest_setUpClass_fixture_{qualname}");
-    register_synthetic(
-        index,
-        node,
-        name,
-        Scope::Class,
-        "unittest setUpClass/tearDownClass",
-    );
-    xunit_setup_class(index, node, &merged, &qualname);
-    register_namespace(index, &merged, node, class.module, true);
-    let marks = class_marks(index, mro.iter().rev().map(|(c, d)| (c.module, d)));
-    let mut context = context.clone();
-    context.levels.push(marks);
-    let mut names: Vec<(String, super::CodeRef)> = merged
-        .sorted()
-        .into_iter()
-        .filter(|(n, _)| n.starts_with("test"))
-        .filter_map(|(n, e)| match e.value {
-            Value::Function(code) => Some((n.to_string(), code)),
-            _ => None,
-        })
-        .collect();
-    if names.is_empty() {
-        if let Some(Value::Function(code)) = merged.get("runTest").map(|e| e.value.clone()) {
-            names.push(("runTest".to_string(), code));
-        }
-    }
-    for (name, code) in names {
-        let mut item = make_item(
-            index,
-            code,
-            true,
-            node,
-            format!("{nodeid}::{name}"),
-            &context,
-            &[],
-        );
-        // TestCaseFunction has `nofuncargs`: arguments are not fixtures, parametrize does not apply.
-        item.argnames.clear();
-        item.direct_params.clear();
-        index.tests.push(item);
-    }
-}
-
-/// A class node's own markers: each class's `pytestmark` (body, then decorators) along the
-/// reversed MRO, base classes first.
-fn class_marks<'a>(
-    index: &mut Index,
-    reversed_mro: impl Iterator<Item = (ModuleId, &'a crate::parse::ClassDef)>,
-) -> Vec<(ModuleId, Mark)> {
-    let mut out = Vec::new();
-    for (module, def) in reversed_mro {
-        let marks: Vec<Mark> = def
-            .pytestmark
-            .iter()
-            .chain(&def.decorator_marks)
-            .cloned()
-            .collect();
-        out.extend(expand_marks(index, module, &marks));
-    }
-    out
-}
-
-/// `marks` as written in `module`, each with the module it comes from: a [`Mark::Ref`] is
-/// looked up as Python evaluates the name (`params`, `tests.params`, through imports and
-/// re-exports) and stands for the mark that name is bound to ([`Value::Mark`], with the module
-/// that binds it); a name bound to anything else is no mark fixmig models, and is left out.
-fn expand_marks(index: &mut Index, module: ModuleId, marks: &[Mark]) -> Vec<(ModuleId, Mark)> {
-    let mut out = Vec::new();
-    for mark in marks {
-        let Mark::Ref(dotted) = mark else {
-            out.push((module, mark.clone()));
-            continue;
-        };
-        let mut id = module;
-        let parts: Vec<&str> = dotted.split('.').collect();
-        for (i, part) in parts.iter().enumerate() {
-            let last = i + 1 == parts.len();
-            match index.loader.lookup_name(id, part).map(|e| e.value) {
-                Some(Value::Module(path)) if !last => id = index.loader.load(&path),
-                Some(Value::Mark(code)) if last => {
-                    let bound = index.loader.binding(code).and_then(|b| match &b.kind {
-                        BindingKind::Mark(m) => Some(m.clone()),
-                        _ => None,
-                    });
-                    out.extend(bound.map(|m| (code.module, m)));
-                }
-                _ => break,
-            }
-        }
-    }
-    out
-}
-
-/// The autouse fixture pytest registers for xunit `setup_class`/`teardown_class`.
-fn xunit_setup_class(index: &mut Index, node: NodeId, merged: &Namespace, qualname: &str) {
-    if has_plain(index, merged, &["setup_class", "teardown_class"]) {
-        let name = format!("_xunit_setup_class_fixture_{qualname}");
-        register_synthetic(
-            index,
-            node,
-            name,
-            Scope::Class,
-            "xunit setup_class/teardown_class",
-        );
     }
 }
 
