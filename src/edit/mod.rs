@@ -11,6 +11,7 @@
 //! print it unchanged.
 
 mod diff;
+mod offsets;
 mod overlay;
 mod syntax;
 mod write;
