@@ -121,8 +121,19 @@ pub fn analyze_project(
     options: &Options,
     reader: &index::SourceReader,
 ) -> Analysis {
+    analyze_project_focused(project, options, reader, None)
+}
+
+/// [`analyze_project`], collecting with `focus` only the test modules that can change how
+/// requests of those names resolve (for a migration of them; see [`index::Index::left_out`]).
+pub fn analyze_project_focused(
+    project: &discover::Project,
+    options: &Options,
+    reader: &index::SourceReader,
+    focus: Option<&[String]>,
+) -> Analysis {
     progress::phase("parsing", project.files.len());
-    let index = index::Index::build(project, options, reader);
+    let index = index::Index::build_focused(project, options, reader, focus);
     progress::phase("resolving", index.tests.len());
     let resolutions = index
         .tests

@@ -36,6 +36,10 @@ pub struct MigrateOptions {
     pub color: bool,
     /// Only the diff (or the findings) and errors: no summary on stderr.
     pub quiet: bool,
+    /// A rename collects only the test modules that can change its plan
+    /// ([`crate::analyze_project_focused`]), and plans again with every module collected when
+    /// that plan refuses the rule; `false` (`--full-analysis`) collects every module.
+    pub focus: bool,
     pub options: crate::Options,
 }
 
@@ -240,7 +244,19 @@ pub fn migrate(
             rule_index += 1;
             let reader = overlay_reader(&overlay);
             let current = project_with_overlay(&project, &overlay);
-            let mut analysis = crate::analyze_project(&current, &analysis_options, &reader);
+            // A rename's own names: the test modules that cannot change its plan are left out.
+            let focus = match rule {
+                Rule::Rename(r) if opts.focus => {
+                    Some([r.fixture.value.clone(), r.to.value.clone()])
+                }
+                _ => None,
+            };
+            let mut analysis = crate::analyze_project_focused(
+                &current,
+                &analysis_options,
+                &reader,
+                focus.as_ref().map(|f| f.as_slice()),
+            );
             crate::phase_timing("analysis");
             // Consolidation rules must leave every test with the same definition code.
             let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_) | Rule::Merge(_))
@@ -249,18 +265,27 @@ pub fn migrate(
             let errors_before = matches!(rule, Rule::Remove(r) if r.replace_with.is_some())
                 .then(|| count_errors(&analysis));
             let planned = match rule {
-                Rule::Rename(r) => plan::plan_rename(
-                    &mut analysis,
-                    &current,
-                    &RenameSpec {
+                Rule::Rename(r) => {
+                    let spec = RenameSpec {
                         fixture: r.fixture.value.clone(),
                         to: r.to.value.clone(),
                         defined_in: r.defined_in.as_ref().map(|d| d.value.clone()),
                         keep_alias: r.keep_alias,
                         message: r.message.clone(),
                         redirect: false,
-                    },
-                ),
+                    };
+                    match plan::plan_rename(&mut analysis, &current, &spec) {
+                        // The focused plan over-approximates what the left-out modules' tests
+                        // request, so it may refuse what the full one accepts: the full
+                        // analysis decides (and words the error).
+                        Err(_) if focus.is_some() && !analysis.index.left_out.is_empty() => {
+                            analysis = crate::analyze_project(&current, &analysis_options, &reader);
+                            crate::phase_timing("analysis (every test module)");
+                            plan::plan_rename(&mut analysis, &current, &spec)
+                        }
+                        planned => planned,
+                    }
+                }
                 Rule::Alias(a) => plan::plan_alias(
                     &mut analysis,
                     &current,

@@ -1,7 +1,8 @@
 //! `fixmig migrate` on every case under `tests/migrations/<case>/` (a `project/`, its
 //! `rules.toml`, and `expect.txt` = applied | refused | invalid; applied when absent).
 //!
-//! For each case: the dry-run output is an insta snapshot; refused and invalid rules write
+//! For each case: the dry-run output is an insta snapshot, and equal to the output with
+//! `--full-analysis` (every test module collected); refused and invalid rules write
 //! nothing; applied ones are written, re-run to prove idempotence, and real pytest runs before
 //! and after: the same tests, the same setup outcomes (or fewer errors for aliases), and the
 //! same resolution per test with the fixture's name changed.
@@ -136,6 +137,14 @@ fn every_migration_case() {
             project.to_str().unwrap(),
         ];
         let (code, out, err) = support::run_fixmig(&args);
+        // A rename analyses only the test modules that can change its plan; the plan (or the
+        // refusal) must be the one of the full analysis.
+        let full = support::run_fixmig(&[&args[..5], &["--full-analysis", args[5]]].concat());
+        assert_eq!(
+            (code, &out, &err),
+            (full.0, &full.1, &full.2),
+            "{name}: the focused analysis and --full-analysis disagree"
+        );
         insta::assert_snapshot!(
             format!("migrate__{name}"),
             format!(

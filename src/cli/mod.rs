@@ -125,6 +125,11 @@ pub enum Command {
         /// the configuration].
         #[arg(long, value_enum)]
         format: Option<OutputFormat>,
+        /// Collect every test module for every rule. A rename otherwise collects only the test
+        /// modules that can change its plan (those that mention the names, or import what can
+        /// bring them in), and falls back to every module when it would refuse the rule.
+        #[arg(long)]
+        full_analysis: bool,
     },
     /// Read the suite and print a rule file to review: aliases for missing fixtures with a close
     /// match, hoists for identical copies (and moves with --moves).
@@ -377,6 +382,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             write,
             check,
             format,
+            full_analysis,
         } => (|| {
             let mode = if write {
                 crate::migrate::Mode::Write
@@ -419,6 +425,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
                     format,
                     color,
                     quiet,
+                    focus: !full_analysis,
                     options: crate::Options {
                         collect_importorskip: true,
                         ..options.clone()

@@ -7,7 +7,20 @@ use super::*;
 impl Index {
     /// Parses the project's files in parallel and builds the index.
     pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
+        Index::build_focused(project, opts, reader, None)
+    }
+
+    /// [`Index::build`], collecting with `focus` only the test modules that can change how
+    /// requests of those names resolve ([`focus`](super::focus)); the others are listed in
+    /// [`Index::left_out`].
+    pub fn build_focused(
+        project: &Project,
+        opts: &crate::Options,
+        reader: &SourceReader,
+        focus: Option<&[String]>,
+    ) -> Index {
         let options = opts.parse;
+        let mut mentions = focus.map(focus::Mentions::new);
         let cache =
             FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new);
         // The environment (one interpreter query, the distributions' metadata, the plugin
@@ -21,18 +34,21 @@ impl Index {
                         // Test modules are parsed without the function bodies that hold
                         // no fact (`parse::parse_test_module`).
                         let test_module = f.kind == FileKind::TestModule;
-                        let result = read_with(reader, &project.rootdir, &f.path, |bytes| {
-                            match (cache.as_deref(), test_module) {
-                                (Some(cache), true) => cache.test_module(bytes, options),
-                                (Some(cache), false) => cache.parse(bytes, options),
-                                (None, true) => parse::parse_test_module(bytes, options),
-                                (None, false) => parse::parse_source(bytes, options),
-                            }
-                        });
+                        let mut mentioned = false;
+                        let (facts, problems) =
+                            read_with(reader, &project.rootdir, &f.path, |bytes| {
+                                mentioned = mentions.as_ref().is_some_and(|m| m.in_bytes(bytes));
+                                match (cache.as_deref(), test_module) {
+                                    (Some(cache), true) => cache.test_module(bytes, options),
+                                    (Some(cache), false) => cache.parse(bytes, options),
+                                    (None, true) => parse::parse_test_module(bytes, options),
+                                    (None, false) => parse::parse_source(bytes, options),
+                                }
+                            });
                         crate::progress::inc();
-                        result
+                        (facts, problems, mentioned)
                     })
-                    .collect::<Vec<(Option<FileFacts>, Vec<Problem>)>>()
+                    .collect::<Vec<(Option<FileFacts>, Vec<Problem>, bool)>>()
             },
             || load_environment(project, opts, reader, cache.as_deref()),
         );
@@ -48,7 +64,7 @@ impl Index {
         loader.set_environment(environment.clone(), preparsed);
         loader.cache = cache;
         let mut files = Vec::new();
-        for (f, (facts, problems)) in project.files.iter().zip(parsed) {
+        for (f, (facts, problems, mentioned)) in project.files.iter().zip(parsed) {
             let role = match f.kind {
                 FileKind::Conftest => ModuleRole::Conftest,
                 FileKind::TestModule => ModuleRole::TestModule,
@@ -60,6 +76,9 @@ impl Index {
                     .push(Problem::syntax(&project.rootdir, &f.path, line, col));
             }
             let id = loader.add(f.path.clone(), role, facts);
+            if let Some(m) = mentions.as_mut() {
+                m.note(id, mentioned);
+            }
             files.push((id, f.kind));
         }
         // Parse, in parallel, the modules the project's imports will reach (lookups then find
@@ -79,8 +98,11 @@ impl Index {
                 || config.matches_function(name)
                 || collect::XUNIT_NAMES.contains(&name)
         };
-        loader.prefetch(&ids, &collected);
-        loader.prefetch_links(&ids, &collected);
+        // With a focus, what is collected is known after the focus step, which prefetches.
+        if mentions.is_none() {
+            loader.prefetch(&ids, &collected);
+            loader.prefetch_links(&ids, &collected);
+        }
         if timing {
             eprintln!(
                 "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
@@ -120,7 +142,35 @@ impl Index {
             plugin_state: plugins::PluginState::default(),
             dir_nodes: HashMap::new(),
             importers: None,
+            left_out: Vec::new(),
         };
+        if let Some(mentions) = mentions.as_mut() {
+            // Conftests are always collected; a test module when it mentions a name or its
+            // namespace can bring one in (`focus`).
+            let mut kept = Vec::with_capacity(files.len());
+            for &(id, kind) in &files {
+                let keep = kind == FileKind::Conftest
+                    || mentions.noted(id)
+                    || index.may_matter_to(id, mentions, &collected);
+                if keep {
+                    kept.push((id, kind));
+                } else {
+                    index.left_out.push(id);
+                }
+            }
+            files = kept;
+            let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
+            index.loader.prefetch(&ids, &collected);
+            index.loader.prefetch_links(&ids, &collected);
+            if timing {
+                eprintln!(
+                    "  focus: {:?} ({} test modules left out, rss {} MiB)",
+                    crate::process_start().elapsed(),
+                    index.left_out.len(),
+                    crate::rss_mib()
+                );
+            }
+        }
         collect::populate(&mut index, project, &files);
         if timing {
             eprintln!(

@@ -9,6 +9,7 @@
 
 mod build;
 mod collect;
+mod focus;
 pub mod namespace;
 pub mod plugins;
 
@@ -252,6 +253,9 @@ pub struct Index {
     pub(crate) dir_nodes: HashMap<String, NodeId>,
     /// `check`'s table of imports between loaded modules (built on the first FM001).
     pub(crate) importers: Option<Vec<ImportEdge>>,
+    /// Test modules a focused build did not collect ([`Index::build_focused`]): their bytes do
+    /// not hold the names, and nothing they import can bring them in.
+    pub left_out: Vec<ModuleId>,
 }
 
 impl Index {
@@ -270,6 +274,20 @@ impl Index {
         }
         out.reverse();
         out
+    }
+
+    /// The node a test module at rootdir-relative `rel` would hang from: its directory's node, or
+    /// the nearest ancestor directory's that has one (a directory without a conftest holds no
+    /// fixtures), or the session.
+    pub fn directory_node(&self, rel: &str) -> NodeId {
+        let mut dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        while !dir.is_empty() {
+            if let Some(&id) = self.dir_nodes.get(dir) {
+                return id;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+        0
     }
 
     /// pytest's `getfixturedefs`: the definitions of `name` visible from `node`, least specific

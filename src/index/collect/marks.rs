@@ -37,22 +37,34 @@ pub(super) fn expand_marks(
             out.push((module, mark.clone()));
             continue;
         };
-        let mut id = module;
-        let parts: Vec<&str> = dotted.split('.').collect();
-        for (i, part) in parts.iter().enumerate() {
-            let last = i + 1 == parts.len();
-            match index.loader.lookup_name(id, part).map(|e| e.value) {
-                Some(Value::Module(path)) if !last => id = index.loader.load(&path),
-                Some(Value::Mark(code)) if last => {
-                    let bound = index.loader.binding(code).and_then(|b| match &b.kind {
-                        BindingKind::Mark(m) => Some(m.clone()),
-                        _ => None,
-                    });
-                    out.extend(bound.map(|m| (code.module, m)));
-                }
-                _ => break,
-            }
-        }
+        out.extend(mark_ref(index, module, dotted));
     }
     out
+}
+
+/// The mark a [`Mark::Ref`] written in `module` stands for, with the module that binds it:
+/// `dotted` looked up as Python evaluates it (through imports and re-exports); `None` when it is
+/// bound to anything but a mark fixmig models.
+pub(in crate::index) fn mark_ref(
+    index: &mut Index,
+    module: ModuleId,
+    dotted: &str,
+) -> Option<(ModuleId, Mark)> {
+    let mut id = module;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        match index.loader.lookup_name(id, part).map(|e| e.value) {
+            Some(Value::Module(path)) if !last => id = index.loader.load(&path),
+            Some(Value::Mark(code)) if last => {
+                let bound = index.loader.binding(code).and_then(|b| match &b.kind {
+                    BindingKind::Mark(m) => Some(m.clone()),
+                    _ => None,
+                });
+                return bound.map(|m| (code.module, m));
+            }
+            _ => return None,
+        }
+    }
+    None
 }

@@ -17,6 +17,7 @@ use super::{
     Request, Scope, TestItem,
 };
 
+pub(in crate::index) use marks::mark_ref;
 use marks::{class_marks, expand_marks};
 pub(super) use xunit::XUNIT_NAMES;
 use xunit::{collect_testcase, has_plain, is_testcase, register_synthetic, xunit_setup_class};

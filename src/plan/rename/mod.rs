@@ -325,6 +325,60 @@ pub fn plan_rename(
         let holder = &index.nodes[fixture.node].nodeid;
         planner.fixture_request(id, target, &format!("tests under `{holder}`"), fixture.node);
     }
+    // Test modules a focused analysis left out (`Index::left_out`): their tests request the
+    // name only through the fixtures their directory sees, resolved as in their directory (nothing
+    // they import can bind it). Every such fixture counts, as if some test there reached it.
+    let holders: BTreeSet<NodeId> = index
+        .left_out
+        .iter()
+        .map(|&m| index.directory_node(&index.modules()[m].rel))
+        .collect();
+    for node in holders {
+        let dir = &index.nodes[node].nodeid;
+        let witness = if dir.is_empty() {
+            "tests in the rootdir".to_string()
+        } else {
+            format!("tests under `{dir}`")
+        };
+        let defs = index.visible(old, node);
+        let direct_target = defs.last().copied();
+        for (path, span) in &ini_sites {
+            let decision = Decision {
+                rename: direct_target.is_some_and(|d| planner.member(d)),
+                witness: witness.clone(),
+                node,
+            };
+            planner.decide_at(path.clone(), *span, SiteKind::Text, decision);
+        }
+        for holder in index.chain(node) {
+            for &id in &index.nodes[holder].fixtures {
+                let fixture = &index.fixtures[id];
+                let wants_old = fixture
+                    .argnames
+                    .iter()
+                    .chain(&fixture.getfixturevalue)
+                    .any(|a| a == old);
+                if !wants_old {
+                    continue;
+                }
+                let target = if fixture.name == old {
+                    let Some(at) = defs.iter().position(|d| *d == id) else {
+                        continue;
+                    };
+                    let next = at.checked_sub(1).map(|p| defs[p]);
+                    if next.is_some_and(|n| planner.member(id) != planner.member(n)) {
+                        planner.reasons.push(format!(
+                            "renaming would split the override chain of `{old}` (seen from {witness})"
+                        ));
+                    }
+                    next
+                } else {
+                    direct_target
+                };
+                planner.fixture_request(id, target, &witness, node);
+            }
+        }
+    }
     // New-name conflicts: wherever a request is renamed, `to` must not already be visible.
     let to = spec.to.as_str();
     let mut conflicts = BTreeSet::new();

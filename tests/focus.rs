@@ -1,0 +1,79 @@
+//! The focused analysis of a rename (`fixmig::analyze_project_focused`): which test modules it
+//! leaves out. That the plans agree with the full analysis on every migration case (and that
+//! each way a left-out module could matter changes a plan when it is ignored) is checked by
+//! `tests/migrate_cases.rs`, which runs every case both ways.
+
+use std::path::Path;
+
+fn left_out(case: &str, names: &[&str]) -> Vec<String> {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/migrations")
+        .join(case)
+        .join("project");
+    let options = fixmig::Options::default();
+    let discovered = fixmig::discover_project(&[project], &options).unwrap();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let analysis = fixmig::analyze_project_focused(
+        &discovered,
+        &options,
+        &fixmig::index::disk_reader(),
+        Some(&names),
+    );
+    let mut out: Vec<String> = analysis
+        .index
+        .left_out
+        .iter()
+        .map(|&m| analysis.index.modules()[m].rel.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn test_modules_that_import_what_requests_the_name_are_kept() {
+    // test_user.py imports a fixture requesting `token`, test_marked.py a mark applying it,
+    // test_suite.py a base class whose test requests it, test_imported.py such a test: none of
+    // them writes the name, all are collected. Only test_plain.py is left out.
+    assert_eq!(
+        left_out(
+            "rename_reaches_what_test_modules_import",
+            &["token", "session_token"]
+        ),
+        ["tests/test_plain.py"]
+    );
+}
+
+#[test]
+fn modules_that_mention_the_names_are_kept() {
+    // test_plain.py and test_user.py write a name; test_imported.py imports a test function,
+    // which is kept whatever the names; the mark and the base class bring in neither name.
+    assert_eq!(
+        left_out(
+            "rename_reaches_what_test_modules_import",
+            &["test_plain", "user"]
+        ),
+        ["tests/test_marked.py", "tests/test_suite.py"]
+    );
+}
+
+#[test]
+fn test_modules_requesting_only_other_fixtures_are_left_out() {
+    assert_eq!(
+        left_out(
+            "rename_refuses_what_left_out_tests_see",
+            &["token", "session_token"]
+        ),
+        ["a/test_a.py", "b/test_b.py"]
+    );
+}
+
+#[test]
+fn without_a_focus_nothing_is_left_out() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/migrations/rename_reaches_what_test_modules_import/project");
+    let options = fixmig::Options::default();
+    let discovered = fixmig::discover_project(&[project], &options).unwrap();
+    let analysis = fixmig::analyze_project(&discovered, &options, &fixmig::index::disk_reader());
+    assert!(analysis.index.left_out.is_empty());
+    assert_eq!(analysis.index.tests.len(), 5);
+}

@@ -1,0 +1,2 @@
+def test_shared(token):
+    assert token == "t"

@@ -1,0 +1,3 @@
+import pytest
+
+needs_login = pytest.mark.usefixtures("token")

@@ -1,0 +1,3 @@
+class Suite:
+    def test_inherited(self, token):
+        assert token == "t"

@@ -1,0 +1,1 @@
+from helpers.checks import test_shared  # noqa: F401

@@ -1,0 +1,5 @@
+from helpers.suites import Suite
+
+
+class TestSuite(Suite):
+    pass

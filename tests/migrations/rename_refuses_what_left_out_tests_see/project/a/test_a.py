@@ -1,0 +1,2 @@
+def test_a(user):
+    assert user == "user-root"

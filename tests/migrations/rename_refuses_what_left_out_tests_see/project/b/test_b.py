@@ -1,0 +1,2 @@
+def test_b(user):
+    assert user == "user-b"
