@@ -98,11 +98,12 @@ impl Index {
                 || config.matches_function(name)
                 || collect::XUNIT_NAMES.contains(&name)
         };
-        // With a focus, what is collected is known after the focus step, which prefetches.
+        // With a focus, what is collected is known after the focus step, which prefetches it;
+        // the skeleton links, which the focus step follows too, are made ahead for every file.
         if mentions.is_none() {
             loader.prefetch(&ids, &collected);
-            loader.prefetch_links(&ids, &collected);
         }
+        loader.prefetch_links(&ids, &collected);
         if timing {
             eprintln!(
                 "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
@@ -161,7 +162,6 @@ impl Index {
             files = kept;
             let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
             index.loader.prefetch(&ids, &collected);
-            index.loader.prefetch_links(&ids, &collected);
             if timing {
                 eprintln!(
                     "  focus: {:?} ({} test modules left out, rss {} MiB)",
