@@ -105,10 +105,17 @@ impl Index {
         }
         loader.prefetch_links(&ids, &collected);
         if timing {
+            let what = if mentions.is_some() {
+                "skeleton links".to_string()
+            } else {
+                format!(
+                    "prefetch imported modules ({} parsed)",
+                    loader.prefetched_count()
+                )
+            };
             eprintln!(
-                "  prefetch imported modules: {:?} ({} modules, rss {} MiB)",
+                "  {what}: {:?} (rss {} MiB)",
                 crate::process_start().elapsed(),
-                loader.prefetched_count(),
                 crate::rss_mib()
             );
         }
