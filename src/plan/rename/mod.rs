@@ -192,6 +192,15 @@ impl Planner<'_> {
     }
 }
 
+/// Whether a fixture asks for `name`: a parameter, or `request.getfixturevalue("name")`.
+fn requests(fixture: &crate::index::Fixture, name: &str) -> bool {
+    fixture
+        .argnames
+        .iter()
+        .chain(&fixture.getfixturevalue)
+        .any(|a| a == name)
+}
+
 pub fn plan_rename(
     analysis: &mut Analysis,
     project: &Project,
@@ -264,11 +273,7 @@ pub fn plan_rename(
             };
             used_fixtures.insert(def);
             let fixture = &index.fixtures[def];
-            let wants_old = fixture
-                .argnames
-                .iter()
-                .chain(&fixture.getfixturevalue)
-                .any(|a| a == old);
+            let wants_old = requests(fixture, old);
             if name == old {
                 // Splitting an override chain: this level requests the next one.
                 if wants_old {
@@ -304,13 +309,7 @@ pub fn plan_rename(
     }
     // Fixtures no test uses: resolve their requests as a test next to them would.
     for (id, fixture) in index.fixtures.iter().enumerate() {
-        if used_fixtures.contains(&id)
-            || !fixture
-                .argnames
-                .iter()
-                .chain(&fixture.getfixturevalue)
-                .any(|a| a == old)
-        {
+        if used_fixtures.contains(&id) || !requests(fixture, old) {
             continue;
         }
         let defs = index.visible(old, fixture.node);
@@ -353,12 +352,7 @@ pub fn plan_rename(
         for holder in index.chain(node) {
             for &id in &index.nodes[holder].fixtures {
                 let fixture = &index.fixtures[id];
-                let wants_old = fixture
-                    .argnames
-                    .iter()
-                    .chain(&fixture.getfixturevalue)
-                    .any(|a| a == old);
-                if !wants_old {
+                if !requests(fixture, old) {
                     continue;
                 }
                 let target = if fixture.name == old {
