@@ -84,14 +84,7 @@ impl Index {
         // Parse, in parallel, the modules the project's imports will reach (lookups then find
         // them ready instead of parsing them one by one).
         let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
-        let timing = crate::timing();
-        if timing {
-            eprintln!(
-                "  parse project files: {:?} (rss {} MiB)",
-                crate::process_start().elapsed(),
-                crate::rss_mib()
-            );
-        }
+        crate::phase_timing("parse project files");
         let config = &project.config;
         let collected = |name: &str| {
             config.matches_class(name)
@@ -104,20 +97,15 @@ impl Index {
             loader.prefetch(&ids, &collected);
         }
         loader.prefetch_links(&ids, &collected);
-        if timing {
-            let what = if mentions.is_some() {
+        if crate::timing() {
+            crate::phase_timing(&if mentions.is_some() {
                 "skeleton links".to_string()
             } else {
                 format!(
                     "prefetch imported modules ({} parsed)",
                     loader.prefetched_count()
                 )
-            };
-            eprintln!(
-                "  {what}: {:?} (rss {} MiB)",
-                crate::process_start().elapsed(),
-                crate::rss_mib()
-            );
+            });
         }
         let plugin_settings =
             PluginSettings::from_config(&project.config.addopts, project.inifile.as_deref());
@@ -169,23 +157,15 @@ impl Index {
             files = kept;
             let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
             index.loader.prefetch(&ids, &collected);
-            if timing {
-                eprintln!(
-                    "  focus: {:?} ({} test modules left out, rss {} MiB)",
-                    crate::process_start().elapsed(),
-                    index.left_out.len(),
-                    crate::rss_mib()
-                );
+            if crate::timing() {
+                crate::phase_timing(&format!(
+                    "focus ({} test modules left out)",
+                    index.left_out.len()
+                ));
             }
         }
         collect::populate(&mut index, project, &files);
-        if timing {
-            eprintln!(
-                "  collect: {:?} (rss {} MiB)",
-                crate::process_start().elapsed(),
-                crate::rss_mib()
-            );
-        }
+        crate::phase_timing("collect");
         for w in &project.warnings {
             index.loader.problems.push(Problem {
                 code: "FM903",
