@@ -133,7 +133,7 @@ pub fn analyze_project_focused(
     focus: Option<&[String]>,
 ) -> Analysis {
     progress::phase("parsing", project.files.len());
-    let index = index::Index::build_focused(project, options, reader, focus);
+    let index = index::Index::build(project, options, reader, focus);
     progress::phase("resolving", index.tests.len());
     let resolutions = index
         .tests

@@ -5,15 +5,10 @@
 use super::*;
 
 impl Index {
-    /// Parses the project's files in parallel and builds the index.
-    pub fn build(project: &Project, opts: &crate::Options, reader: &SourceReader) -> Index {
-        Index::build_focused(project, opts, reader, None)
-    }
-
-    /// [`Index::build`], collecting with `focus` only the test modules that can change how
-    /// requests of those names resolve ([`focus`](super::focus)); the others are listed in
-    /// [`Index::left_out`].
-    pub fn build_focused(
+    /// Parses the project's files in parallel and builds the index. With `focus`, only the
+    /// test modules that can change how requests of those names resolve are collected
+    /// ([`focus`](super::focus)); the others are listed in [`Index::left_out`].
+    pub fn build(
         project: &Project,
         opts: &crate::Options,
         reader: &SourceReader,

@@ -253,7 +253,7 @@ pub struct Index {
     pub(crate) dir_nodes: HashMap<String, NodeId>,
     /// `check`'s table of imports between loaded modules (built on the first FM001).
     pub(crate) importers: Option<Vec<ImportEdge>>,
-    /// Test modules a focused build did not collect ([`Index::build_focused`]): their bytes do
+    /// Test modules a focused build did not collect ([`Index::build`]): their bytes do
     /// not hold the names, and nothing they import can bring them in.
     pub left_out: Vec<ModuleId>,
 }
