@@ -131,28 +131,6 @@ fn field_span(rule: &Rule, field: Field) -> std::ops::Range<usize> {
     }
 }
 
-fn count_errors(analysis: &crate::Analysis) -> usize {
-    analysis.resolutions.iter().map(|r| r.errors.len()).sum()
-}
-
-fn short(lines: &[&plan::FingerprintLine]) -> String {
-    let mut text: Vec<&str> = lines.iter().take(3).map(|l| l.shown.as_str()).collect();
-    let more = lines.len().saturating_sub(3);
-    let more = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
-    };
-    match text.len() {
-        0 => "nothing".into(),
-        1 => format!("{}{more}", text[0]),
-        _ => {
-            let last = text.pop().unwrap_or_default();
-            format!("{} and {last}{more}", text.join(", "))
-        }
-    }
-}
-
 /// Every edit of `changes`, with the rule that made it (rules are numbered from 1 across the
 /// files, in order), for the GitHub and SARIF formats.
 fn pending_edits(files: &[RuleFile], changes: &[edit::FileChange]) -> Vec<PendingEdit> {
@@ -261,9 +239,12 @@ pub fn migrate(
             // Consolidation rules must leave every test with the same definition code.
             let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_) | Rule::Merge(_))
                 || matches!(rule, Rule::Remove(r) if r.replace_with.is_none());
-            let before = check_unchanged.then(|| plan::resolution_fingerprint(&analysis));
-            let errors_before = matches!(rule, Rule::Remove(r) if r.replace_with.is_some())
-                .then(|| count_errors(&analysis));
+            let mut before = plan::recheck::Before::new(
+                &analysis,
+                check_unchanged,
+                matches!(rule, Rule::Remove(r) if r.replace_with.is_some()),
+            );
+            let mut focused = focus.is_some();
             let planned = match rule {
                 Rule::Rename(r) => {
                     let spec = RenameSpec {
@@ -281,6 +262,8 @@ pub fn migrate(
                         Err(_) if focus.is_some() && !analysis.index.left_out.is_empty() => {
                             analysis = crate::analyze_project(&current, &analysis_options, &reader);
                             crate::phase_timing("analysis (every test module)");
+                            focused = false;
+                            before = plan::recheck::Before::new(&analysis, false, false);
                             plan::plan_rename(&mut analysis, &current, &spec)
                         }
                         planned => planned,
@@ -371,6 +354,10 @@ pub fn migrate(
                     )
                 })
                 .collect();
+            let renames_ini = project
+                .inifile
+                .as_ref()
+                .is_some_and(|ini| planned.edits.iter().any(|e| &e.path == ini));
             let edits: Vec<Edit> = planned
                 .edits
                 .into_iter()
@@ -404,68 +391,64 @@ pub fn migrate(
                     _ => 1,
                 });
             }
-            if before.is_some() || errors_before.is_some() {
-                // Re-resolve the planned result in memory before anything is shown or written.
-                let reader = overlay_reader(&overlay);
-                let after_project = project_with_overlay(&project, &overlay);
-                let after = crate::analyze_project(&after_project, &analysis_options, &reader);
-                let mut reasons = Vec::new();
-                if let Some(before) = &before {
-                    let after = plan::resolution_fingerprint(&after);
-                    for (test, lines) in before {
-                        match after.get(test) {
-                            None => reasons.push(format!("{test} would no longer be collected")),
-                            Some(now) if now != lines => {
-                                let gone: Vec<&plan::FingerprintLine> =
-                                    lines.iter().filter(|l| !now.contains(l)).collect();
-                                let new: Vec<&plan::FingerprintLine> =
-                                    now.iter().filter(|l| !lines.contains(l)).collect();
-                                reasons.push(match (new.is_empty(), gone.is_empty()) {
-                                    (false, true) => {
-                                        format!("{test} would also get {}", short(&new))
-                                    }
-                                    (true, false) => {
-                                        format!("{test} would no longer get {}", short(&gone))
-                                    }
-                                    _ => format!(
-                                        "{test} would get {} instead of {}",
-                                        short(&new),
-                                        short(&gone)
-                                    ),
-                                });
-                            }
-                            Some(_) => {}
-                        }
-                    }
-                    for test in after.keys().filter(|t| !before.contains_key(*t)) {
-                        reasons.push(format!("{test} would be collected only after the change"));
-                    }
+            // The ini `usefixtures` values a rename (or a remove's redirect) just edited.
+            let ini_rename = match rule {
+                Rule::Rename(r) => Some((&r.fixture.value, &r.to.value)),
+                Rule::Remove(r) => r
+                    .replace_with
+                    .as_ref()
+                    .map(|x| (&r.fixture.value, &x.value)),
+                _ => None,
+            };
+            if let (Some((old, to)), true) = (ini_rename, renames_ini) {
+                plan::rename_ini_usefixtures(&mut project, old, to);
+            }
+            // Re-resolve the planned result in memory before anything is shown or written.
+            let reader = overlay_reader(&overlay);
+            let after_project = project_with_overlay(&project, &overlay);
+            let after = match &focus {
+                Some(names) if focused => crate::analyze_project_focused(
+                    &after_project,
+                    &analysis_options,
+                    &reader,
+                    Some(names.as_slice()),
+                ),
+                _ => crate::analyze_project(&after_project, &analysis_options, &reader),
+            };
+            crate::phase_timing("re-check");
+            let renamed = match rule {
+                Rule::Rename(r) => Some((r.fixture.value.as_str(), r.to.value.as_str())),
+                _ => None,
+            };
+            let reasons = before.reasons(&after, renamed);
+            if !reasons.is_empty() {
+                let (line, col) = rules::line_column(&file.source, rule.span().start);
+                writeln!(
+                    err,
+                    "error: {}:{line}:{col}: {} rule refused: resolution would change",
+                    file.path.display(),
+                    rule.kind()
+                )?;
+                let total = reasons.len();
+                for r in reasons.iter().take(20) {
+                    writeln!(err, "  - {r}")?;
                 }
-                if let Some(errors_before) = errors_before {
-                    let errors_after = count_errors(&after);
-                    if errors_after > errors_before {
-                        reasons.push(format!(
-                            "setup errors would grow from {errors_before} to {errors_after} (run `fixmig check` on the result)"
-                        ));
-                    }
+                if total > 20 {
+                    writeln!(err, "  - ... and {} more", total - 20)?;
                 }
-                if !reasons.is_empty() {
-                    let (line, col) = rules::line_column(&file.source, rule.span().start);
-                    writeln!(
-                        err,
-                        "error: {}:{line}:{col}: {} rule refused: resolution would change",
-                        file.path.display(),
-                        rule.kind()
-                    )?;
-                    let total = reasons.len();
-                    for r in reasons.iter().take(20) {
-                        writeln!(err, "  - {r}")?;
-                    }
-                    if total > 20 {
-                        writeln!(err, "  - ... and {} more tests", total - 20)?;
-                    }
-                    writeln!(err, "  = help: nothing was written")?;
-                    return Ok(1);
+                writeln!(err, "  = help: nothing was written")?;
+                return Ok(1);
+            }
+            let mut rule_notes = rule_notes;
+            if let Rule::Rename(r) = rule {
+                if r.keep_alias {
+                    rule_notes.extend(
+                        plan::recheck::deprecated_requests(&after, &r.fixture.value, &r.to.value)
+                            .into_iter()
+                            .map(|n| {
+                                format!("note: {}:{line}:{col}: rename: {n}", file.path.display())
+                            }),
+                    );
                 }
             }
             notes.extend(rule_notes);

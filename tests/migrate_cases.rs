@@ -84,6 +84,17 @@ fn resolution(
     out
 }
 
+/// How every item ended under pytest (`outcomes` of the oracle: passed, failed, error or
+/// skipped, with the name of a fixture lookup that failed).
+fn outcomes(doc: &Value) -> BTreeMap<String, String> {
+    doc["outcomes"]
+        .as_object()
+        .expect("the oracle records outcomes")
+        .iter()
+        .map(|(nodeid, outcome)| (nodeid.clone(), outcome.as_str().unwrap().to_string()))
+        .collect()
+}
+
 fn normalize(text: &str, tmp: &Path) -> String {
     let manifest = env!("CARGO_MANIFEST_DIR");
     text.replace(&tmp.to_string_lossy().to_string(), "<tmp>")
@@ -126,8 +137,18 @@ fn every_migration_case() {
                         .map(str::to_string),
                 )
             });
+        let keep_alias = rule_doc
+            .get("rename")
+            .and_then(|r| r.as_array())
+            .is_some_and(|r| r.iter().any(|x| x.get("keep_alias") == Some(&true.into())));
+        // A rename that keeps no alias must leave nothing that warns about a deprecated name.
+        let pytest_args: &[&str] = if rename.is_some() && !keep_alias {
+            &["-W", "error::DeprecationWarning"]
+        } else {
+            &[]
+        };
         let before_tree = snapshot_tree(&project);
-        let before = (expect == "applied").then(|| support::run_oracle(&project));
+        let before = (expect == "applied").then(|| support::run_oracle_args(&project, pytest_args));
         let args = [
             "migrate",
             "--color",
@@ -199,7 +220,7 @@ fn every_migration_case() {
                     (0, ""),
                     "{name}: running the migration again must change nothing: {err}"
                 );
-                let after = support::run_oracle(&project);
+                let after = support::run_oracle_args(&project, pytest_args);
                 let before = before.unwrap();
                 let mapped = rename
                     .as_ref()
@@ -213,6 +234,27 @@ fn every_migration_case() {
                     .get("remove")
                     .and_then(|r| r.as_array())
                     .is_some_and(|r| r.iter().any(|x| x.get("replace_with").is_some()));
+                // How each test ends (a `getfixturevalue` in a test body fails the call, which
+                // the resolution above does not show): the same after a rename or a
+                // consolidation; no test that passed may fail after any other rule.
+                let outcomes_before = outcomes(&before);
+                let outcomes_after = outcomes(&after);
+                if (rename.is_some() || consolidation) && !redirect {
+                    assert_eq!(
+                        outcomes_before, outcomes_after,
+                        "{name}: tests end differently under pytest after the migration"
+                    );
+                } else {
+                    for (test, outcome) in &outcomes_before {
+                        if outcome == "passed" {
+                            assert_eq!(
+                                outcomes_after.get(test).map(String::as_str),
+                                Some("passed"),
+                                "{name}: {test} passed before the migration"
+                            );
+                        }
+                    }
+                }
                 let before_res = resolution(&before, mapped, !consolidation);
                 let after_res = resolution(&after, None, !consolidation);
                 assert_eq!(

@@ -157,7 +157,11 @@ pub struct FunctionDef {
     pub signature_edits: Vec<SignatureEdit>,
     /// True when some decorator other than marks, fixture and patch wraps the function.
     pub marks: Vec<Mark>,
+    /// The string literals its body passes to `request.getfixturevalue(...)` (or
+    /// `getfuncargvalue`), nested functions included.
     pub getfixturevalue: Vec<Located>,
+    /// Where its body passes anything else (a variable, an f-string) to those methods.
+    pub dynamic_lookups: Vec<Span>,
     pub is_async: bool,
     /// The string every call returns, when the body is just `return "literal"` (after an
     /// optional docstring): lets a `scope=` callable be decided statically.

@@ -151,11 +151,21 @@ fn included_ranges(text: &[u8], ends: &[(usize, usize)]) -> Vec<tree_sitter::Ran
     ranges
 }
 
+/// The `request` methods that look a fixture up by name at run time: `getfixturevalue`, and
+/// `getfuncargvalue`, its name before pytest 4 (still found in old suites).
+pub const DYNAMIC_LOOKUPS: [&[u8]; 2] = [b"getfixturevalue", b"getfuncargvalue"];
+
+/// Whether `bytes` may hold a call of one of [`DYNAMIC_LOOKUPS`].
+pub fn mentions_dynamic_lookup(bytes: &[u8]) -> bool {
+    DYNAMIC_LOOKUPS
+        .iter()
+        .any(|m| memchr::memmem::find(bytes, m).is_some())
+}
+
 /// Whether a function body holds something `extract` reads off bodies: `getfixturevalue` calls
 /// and `global` statements.
 fn body_holds_facts(body: &[u8]) -> bool {
-    memchr::memmem::find(body, b"getfixturevalue").is_some()
-        || memchr::memmem::find(body, b"global").is_some()
+    mentions_dynamic_lookup(body) || memchr::memmem::find(body, b"global").is_some()
 }
 
 /// The facts of `bytes` with every function body left out (see [`skeleton`]): the same

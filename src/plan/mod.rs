@@ -9,6 +9,7 @@ mod blocks;
 mod consolidate;
 mod imports;
 mod merge;
+pub mod recheck;
 pub mod references;
 mod rename;
 mod source;
@@ -21,7 +22,7 @@ pub use consolidate::{
     FingerprintLine, HoistSpec, MoveSpec, RemoveSpec,
 };
 pub use merge::{plan_merge, MergeSpec};
-pub use rename::{plan_redirect, plan_rename, RenameSpec};
+pub use rename::{plan_redirect, plan_rename, rename_ini_usefixtures, RenameSpec};
 
 /// One replacement of `start..end` in `path` (absolute) by `content`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,12 @@ prints::
 * ``errors`` holds at most one entry: why the setup of that first item failed, when
   it failed because of a fixture problem (missing fixture FM001, scope mismatch
   FM002, recursive / exhausted override chain FM003).
+
+Besides ``tests``, ``outcomes`` maps every item's full nodeid (parametrized ids
+included) to how it ended: ``passed``, ``skipped``, ``failed`` or ``error`` (a setup or
+teardown failure), followed by `` lookup NAME`` when a ``FixtureLookupError`` for NAME
+caused it, in any phase: ``request.getfixturevalue("NAME")`` in a test body fails the
+call, not the setup, and is seen only here.
 """
 
 from __future__ import annotations
@@ -77,6 +83,8 @@ class _Oracle:
         self.first_items: dict[str, pytest.Item] = {}
         # Full item nodeid -> the single error recorded for its setup.
         self.setup_errors: dict[str, dict] = {}
+        # Full item nodeid -> how it ended (see the module docstring).
+        self.outcomes: dict[str, str] = {}
 
     # -- collection -------------------------------------------------------------
 
@@ -102,7 +110,26 @@ class _Oracle:
             err = self._classify(item, call.excinfo)
             if err is not None:
                 self.setup_errors.setdefault(item.nodeid, err)
+        self._record_outcome(item, call, report)
         return report
+
+    def _record_outcome(self, item, call, report) -> None:
+        """Keeps the first failing phase's outcome, else the call's (or the setup's skip)."""
+        current = self.outcomes.get(item.nodeid)
+        if current is not None and not current.startswith(("passed", "skipped")):
+            return
+        if report.failed:
+            outcome = "failed" if call.when == "call" else "error"
+            value = call.excinfo.value if call.excinfo is not None else None
+            if isinstance(value, FixtureLookupError) and value.argname is not None:
+                outcome += f" lookup {value.argname}"
+        elif report.skipped:
+            outcome = "skipped"
+        elif call.when == "teardown" and current is not None:
+            return
+        else:
+            outcome = "passed"
+        self.outcomes[item.nodeid] = outcome
 
     @staticmethod
     def _classify(item, excinfo) -> dict | None:
@@ -208,6 +235,7 @@ class _Oracle:
         data = {
             "rootdir": str(self.config.rootpath),
             "tests": [self._test(k, item) for k, item in self.first_items.items()],
+            "outcomes": self.outcomes,
         }
         tmp = self.out + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:

@@ -186,6 +186,11 @@ pub fn python_with_pytest() -> PathBuf {
 /// JSON the plugin wrote. Failing tests (exit code 1) are expected; usage, internal
 /// and interruption errors panic with pytest's output.
 pub fn run_oracle(case_dir: &Path) -> Value {
+    run_oracle_args(case_dir, &[])
+}
+
+/// `run_oracle` with more pytest arguments (e.g. `-W error::DeprecationWarning`).
+pub fn run_oracle_args(case_dir: &Path, extra: &[&str]) -> Value {
     let python = python_with_pytest();
     let tmp = tempfile::tempdir().expect("cannot create a temporary directory");
     let out_file = tmp.path().join("oracle.json");
@@ -199,6 +204,7 @@ pub fn run_oracle(case_dir: &Path) -> Value {
             "-p",
             "no:cacheprovider",
         ])
+        .args(extra)
         .current_dir(case_dir)
         .env("PYTHONPATH", manifest_dir().join("tests").join("oracle"))
         .env("PYTHONDONTWRITEBYTECODE", "1")

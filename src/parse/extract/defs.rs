@@ -43,6 +43,13 @@ pub(super) fn function(
     let start = decorators
         .first()
         .map_or(def.start_byte(), |d| d.start_byte());
+    let mut getfixturevalue = Vec::new();
+    let mut dynamic_lookups = Vec::new();
+    if ctx.scan_getfixturevalue {
+        if let Some(b) = def.child_by_field_name("body") {
+            getfixturevalue_calls(b, ctx, &mut getfixturevalue, &mut dynamic_lookups);
+        }
+    }
     let func = FunctionDef {
         name: ctx.located(name),
         span: ctx.span_at(start, def.end_byte()),
@@ -60,15 +67,8 @@ pub(super) fn function(
         mock_patch_args: patch_args,
         signature_edits,
         marks,
-        getfixturevalue: if ctx.scan_getfixturevalue {
-            let mut out = Vec::new();
-            if let Some(b) = def.child_by_field_name("body") {
-                getfixturevalue_calls(b, ctx, &mut out);
-            }
-            out
-        } else {
-            Vec::new()
-        },
+        getfixturevalue,
+        dynamic_lookups,
         is_async: text(def, ctx.src).starts_with("async"),
         constant_return: def
             .child_by_field_name("body")
@@ -113,26 +113,40 @@ pub(super) fn constant_return(body: Node, ctx: &Ctx) -> Option<String> {
     string_literal(ret.named_child(0)?, ctx.src).map(|(s, _)| s)
 }
 
-pub(super) fn getfixturevalue_calls(node: Node, ctx: &Ctx, out: &mut Vec<Located>) {
+/// The `request.getfixturevalue(...)` (and pytest 3's `getfuncargvalue(...)`) calls under
+/// `node`, whatever the receiver is called: a string literal argument goes to `literal`, the
+/// span of any other first argument to `dynamic`.
+pub(super) fn getfixturevalue_calls(
+    node: Node,
+    ctx: &Ctx,
+    literal: &mut Vec<Located>,
+    dynamic: &mut Vec<Span>,
+) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         if child.kind() == "call" {
-            let is_gfv = child
+            let is_lookup = child
                 .child_by_field_name("function")
                 .filter(|f| f.kind() == "attribute")
                 .and_then(|f| f.child_by_field_name("attribute"))
-                .is_some_and(|a| text(a, ctx.src) == "getfixturevalue");
-            if is_gfv {
+                .is_some_and(|a| {
+                    crate::parse::DYNAMIC_LOOKUPS
+                        .iter()
+                        .any(|m| text(a, ctx.src).as_bytes() == *m)
+                });
+            if is_lookup {
                 if let Some(arg) = child
                     .child_by_field_name("arguments")
                     .and_then(|a| a.named_child(0))
-                    .and_then(|a| ctx.string(a))
                 {
-                    out.push(arg);
+                    match ctx.string(arg) {
+                        Some(located) => literal.push(located),
+                        None => dynamic.push(ctx.span(arg)),
+                    }
                 }
             }
         }
-        getfixturevalue_calls(child, ctx, out);
+        getfixturevalue_calls(child, ctx, literal, dynamic);
     }
 }
 

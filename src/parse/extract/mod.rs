@@ -102,7 +102,7 @@ pub fn extract<'s>(
         aliases: Aliases::collect(root, src),
         options,
         offset,
-        scan_getfixturevalue: memchr::memmem::find(src, b"getfixturevalue").is_some(),
+        scan_getfixturevalue: crate::parse::mentions_dynamic_lookup(src),
         mark_vars: Default::default(),
         line_starts: std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', src).map(|i| i + 1))

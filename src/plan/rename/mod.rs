@@ -7,16 +7,18 @@
 //! and elsewhere for another, a split override chain, or a new name that is already visible
 //! refuses the rule.
 
+mod dynamic;
 mod edits;
 mod family;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::discover::Project;
-use crate::index::{CodeRef, FixtureId, Index, ModuleId, NodeId, Origin, Request};
+use crate::index::{CodeRef, FixtureId, Index, ModuleId, NodeId, Origin, Request, TestItem};
 use crate::parse::{BindingKind, FixtureDef, Span};
-use crate::resolve::Resolved;
+use crate::resolve::{ItemResolution, Resolved};
 use crate::Analysis;
 
 use edits::{edits_for_definitions, edits_for_sites};
@@ -75,6 +77,8 @@ struct Decision {
     rename: bool,
     witness: String,
     node: NodeId,
+    /// What holds the request, for messages: "test `test_x`", "fixture `session_info`".
+    holder: String,
 }
 
 struct Planner<'a> {
@@ -112,8 +116,8 @@ impl Planner<'_> {
                 };
                 let path = crate::discover::rel_path(&self.index.rootdir, &path);
                 self.reasons.push(format!(
-                    "{path}:{}:{}: this request of `{}` resolves to the renamed definition for {yes} but to another definition for {no}",
-                    span.line, span.column, self.spec.fixture
+                    "this request of `{}` in {} ({path}:{}:{}) resolves to the renamed definition for {yes} but to another definition for {no}",
+                    self.spec.fixture, earlier.holder, span.line, span.column
                 ));
             }
             Some(_) => {}
@@ -127,6 +131,7 @@ impl Planner<'_> {
         rename: bool,
         witness: &str,
         node: NodeId,
+        holder: &str,
     ) {
         if let Some(span) = request.span {
             self.decide(
@@ -137,6 +142,7 @@ impl Planner<'_> {
                     rename,
                     witness: witness.to_string(),
                     node,
+                    holder: holder.to_string(),
                 },
             );
         }
@@ -177,6 +183,7 @@ impl Planner<'_> {
             rename,
             witness: witness.to_string(),
             node,
+            holder: format!("fixture `{}`", self.index.fixtures[requester].name),
         };
         if let Some(p) = def.function.params.iter().find(|p| &p.name.text == name) {
             self.decide(code.module, p.name.span, SiteKind::Param, decision.clone());
@@ -189,6 +196,29 @@ impl Planner<'_> {
         {
             self.decide(code.module, g.span, SiteKind::Text, decision.clone());
         }
+    }
+}
+
+/// The definitions of `name` a test gets, least specific first: the closure's resolution, or,
+/// for a name only a `getfixturevalue` call asks for (pytest leaves those out of the closure),
+/// what that call looks up from the item at run time (`getfixturedefs(name, item)`). `None`
+/// for a direct parametrization and for `request`.
+fn defs_for<'a>(
+    index: &Index,
+    item: &TestItem,
+    res: &'a ItemResolution,
+    name: &str,
+) -> Option<Cow<'a, [FixtureId]>> {
+    match res.resolved.get(name) {
+        Some(Resolved::Defs(defs)) => Some(Cow::Borrowed(defs)),
+        Some(Resolved::Unresolved) => Some(Cow::Borrowed(&[])),
+        Some(Resolved::Parametrize | Resolved::Request) => None,
+        None if name == crate::builtins::REQUEST
+            || item.direct_params.iter().any(|p| p == name) =>
+        {
+            None
+        }
+        None => Some(Cow::Owned(index.visible(name, item.parent))),
     }
 }
 
@@ -224,16 +254,18 @@ pub fn plan_rename(
     let mut used_fixtures: BTreeSet<FixtureId> = BTreeSet::new();
     for (item, res) in index.tests.iter().zip(&analysis.resolutions) {
         let witness = format!("`{}`", item.nodeid);
-        // The test's own requests.
-        let direct_target = match res.get(old) {
-            Resolved::Defs(defs) => defs.last().copied(),
-            _ => None,
-        };
+        let holder = format!(
+            "test `{}`",
+            item.nodeid.rsplit("::").next().unwrap_or(&item.nodeid)
+        );
+        // The test's own requests: what its closure resolves `old` to, or (for a name only its
+        // body asks for) what `getfixturevalue` would look up from it at run time.
+        let direct_target = defs_for(index, item, res, old).and_then(|d| d.last().copied());
         let direct_rename = direct_target.is_some_and(|d| planner.member(d));
         let is_direct_param = item.direct_params.iter().any(|p| p == old);
         let rename = direct_rename && !is_direct_param;
         for r in item.argnames.iter().filter(|r| r.name == old) {
-            planner.request(r, SiteKind::Param, rename, &witness, item.parent);
+            planner.request(r, SiteKind::Param, rename, &witness, item.parent, &holder);
         }
         for r in item
             .usefixtures
@@ -241,21 +273,36 @@ pub fn plan_rename(
             .chain(&item.getfixturevalue)
             .filter(|r| r.name == old)
         {
-            planner.request(r, SiteKind::Text, rename, &witness, item.parent);
+            planner.request(r, SiteKind::Text, rename, &witness, item.parent, &holder);
         }
         for (path, span) in &ini_sites {
             let decision = Decision {
                 rename,
                 witness: witness.clone(),
                 node: item.parent,
+                holder: "the ini file's `usefixtures`".to_string(),
             };
             planner.decide_at(path.clone(), *span, SiteKind::Text, decision);
         }
         for p in item.parametrize.iter().filter(|p| p.argname.name == old) {
             let rename = direct_rename && !p.direct;
-            planner.request(&p.argname, SiteKind::Text, rename, &witness, item.parent);
+            planner.request(
+                &p.argname,
+                SiteKind::Text,
+                rename,
+                &witness,
+                item.parent,
+                &holder,
+            );
             if let Some(entry) = &p.indirect_entry {
-                planner.request(entry, SiteKind::Text, rename, &witness, item.parent);
+                planner.request(
+                    entry,
+                    SiteKind::Text,
+                    rename,
+                    &witness,
+                    item.parent,
+                    &holder,
+                );
             }
         }
         // Fixtures in the closure, following override chains level by level.
@@ -265,7 +312,7 @@ pub fn plan_rename(
             if !seen.insert((name.clone(), level)) {
                 continue;
             }
-            let Resolved::Defs(defs) = res.get(&name) else {
+            let Some(defs) = defs_for(index, item, res, &name) else {
                 continue;
             };
             let Some(&def) = defs.len().checked_sub(1 + level).map(|i| &defs[i]) else {
@@ -346,6 +393,7 @@ pub fn plan_rename(
                 rename: direct_target.is_some_and(|d| planner.member(d)),
                 witness: witness.clone(),
                 node,
+                holder: "the ini file's `usefixtures`".to_string(),
             };
             planner.decide_at(path.clone(), *span, SiteKind::Text, decision);
         }
@@ -373,6 +421,7 @@ pub fn plan_rename(
             }
         }
     }
+    planner.helper_lookups();
     // New-name conflicts: wherever a request is renamed, `to` must not already be visible.
     let to = spec.to.as_str();
     let mut conflicts = BTreeSet::new();
@@ -387,8 +436,8 @@ pub fn plan_rename(
                     format!("{p}:{l}")
                 });
             conflicts.insert(format!(
-                "{rel}:{}:{}: `{to}` is already visible here (defined at {place}), so renaming this request would change what it resolves to",
-                span.line, span.column
+                "this request of `{old}` in {} ({rel}:{}:{}): `{to}` is already visible there (defined at {place}), so renaming it would change what it resolves to",
+                decision.holder, span.line, span.column
             ));
         }
     }
@@ -413,7 +462,8 @@ pub fn plan_rename(
         for ((path, _, _), (span, decision)) in &planner.sites {
             if decision.rename && index.visible(to, decision.node).is_empty() {
                 planner.reasons.push(format!(
-                    "{}:{}:{}: `{to}` is not visible here, so this request would not be found",
+                    "this request of `{old}` in {} ({}:{}:{}): `{to}` is not visible there, so the redirected request would not be found",
+                    decision.holder,
                     crate::discover::rel_path(&index.rootdir, path),
                     span.line,
                     span.column
@@ -440,7 +490,10 @@ pub fn plan_rename(
         .map(|((p, _, k), (span, _))| (p.clone(), *span, *k))
         .collect();
     let family = planner.family.clone();
-    let mut planned = Planned::default();
+    let mut planned = Planned {
+        notes: planner.computed_lookup_notes(),
+        ..Planned::default()
+    };
     crate::phase_timing("rename: sites decided");
     edits_for_sites(index, &sites, old, to, &mut planned)?;
     crate::phase_timing("rename: site edits");
@@ -452,6 +505,24 @@ pub fn plan_rename(
         .sort_by(|a, b| (&a.path, a.start).cmp(&(&b.path, b.start)));
     planned.edits.dedup();
     Ok(planned)
+}
+
+/// The project as it reads once a rename's ini edits are written: its ini `usefixtures` values
+/// `old` become `to`, and the values after them on the same line move by the difference in
+/// length (the rules after it, and fixmig's check of the result, read the ini key from here).
+pub fn rename_ini_usefixtures(project: &mut Project, old: &str, to: &str) {
+    let delta = to.chars().count() as isize - old.chars().count() as isize;
+    let mut shift: (usize, isize) = (0, 0);
+    for value in &mut project.config.usefixtures {
+        if shift.0 != value.line {
+            shift = (value.line, 0);
+        }
+        value.column = (value.column as isize + shift.1).max(1) as usize;
+        if value.value == old {
+            value.value = to.to_string();
+            shift.1 += delta;
+        }
+    }
 }
 
 /// The ini `usefixtures` entries naming the fixture, as (ini file, span of the name).

@@ -1,0 +1,2 @@
+def test_root(request):
+    assert request.getfixturevalue("api_client") == "root"

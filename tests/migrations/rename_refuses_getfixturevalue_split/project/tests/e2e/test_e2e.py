@@ -1,0 +1,2 @@
+def test_e2e(session_info):
+    assert session_info == "e2e"

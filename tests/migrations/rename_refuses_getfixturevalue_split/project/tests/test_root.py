@@ -1,0 +1,2 @@
+def test_root(session_info):
+    assert session_info == "root"
