@@ -151,11 +151,12 @@ fn included_ranges(text: &[u8], ends: &[(usize, usize)]) -> Vec<tree_sitter::Ran
     ranges
 }
 
-/// Whether a function body holds something `extract` reads off bodies: `getfixturevalue` calls
-/// and `global` statements.
+/// Whether a function body holds something `extract` reads off bodies: `getfixturevalue` calls,
+/// `global` statements and what a `pytest_generate_tests` hook does with `metafunc`.
 fn body_holds_facts(body: &[u8]) -> bool {
     memchr::memmem::find(body, b"getfixturevalue").is_some()
         || memchr::memmem::find(body, b"global").is_some()
+        || memchr::memmem::find(body, b"metafunc").is_some()
 }
 
 /// The facts of `bytes` with every function body left out (see [`skeleton`]): the same
@@ -217,5 +218,7 @@ pub(crate) fn string_literal(node: Node, src: &[u8]) -> Option<(String, usize)> 
     Some((value, content_start?))
 }
 
+#[cfg(test)]
+mod hook_tests;
 #[cfg(test)]
 mod tests;
