@@ -428,12 +428,14 @@ fn identical_copies(index: &Index, out: &mut Vec<Diagnostic>) {
 
 /// FM102: `request.getfixturevalue("name")` of a name visible nowhere from the test.
 fn getfixturevalue(index: &Index, resolutions: &[ItemResolution], out: &mut Vec<Diagnostic>) {
-    let _ = resolutions;
     let mut seen = HashSet::new();
-    for item in &index.tests {
+    for (item, res) in index.tests.iter().zip(resolutions) {
         for request in &item.getfixturevalue {
+            // Parametrized directly (a mark, or a `pytest_generate_tests` hook): pytest's
+            // `getfixturevalue` finds the parameter.
             if request.name == crate::builtins::REQUEST
                 || item.direct_params.contains(&request.name)
+                || res.hook_params.direct.contains(&request.name)
             {
                 continue;
             }
