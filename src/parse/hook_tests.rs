@@ -135,6 +135,17 @@ fn a_mutated_fixturenames_is_not_read() {
 }
 
 #[test]
+fn fixturenames_changed_through_an_alias_is_not_read() {
+    let g = hook(
+        "def pytest_generate_tests(metafunc):\n    names = metafunc.fixturenames\n    names.remove('x')\n    if 'y' in metafunc.fixturenames:\n        metafunc.parametrize('y', [1])\n",
+    );
+    assert!(matches!(
+        &g.calls[0].condition,
+        HookCondition::Unknown { .. }
+    ));
+}
+
+#[test]
 fn functions_without_metafunc_have_no_hook_facts() {
     let facts = parse_source(
         b"def pytest_generate_tests():\n    pass\ndef helper(x):\n    x.parametrize('a', [])\n",

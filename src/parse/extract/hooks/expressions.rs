@@ -95,8 +95,15 @@ impl<'t> Walker<'_, '_, 't> {
                 .named_child(0)
                 .is_some_and(|n| self.is_fixturenames(n, depth + 1)),
             "attribute" => {
-                text(node, src) == "metafunc.fixturenames"
-                    && !self.locals.mutated.contains("metafunc.fixturenames")
+                // Changed in place, directly or through a local bound to the same list.
+                let changed = self.locals.mutated.iter().any(|m| {
+                    m == "metafunc.fixturenames"
+                        || self
+                            .locals
+                            .value(m)
+                            .is_some_and(|v| text(v, src) == "metafunc.fixturenames")
+                });
+                text(node, src) == "metafunc.fixturenames" && !changed
             }
             "identifier" => {
                 let name = text(node, src);
