@@ -10,6 +10,7 @@ use crate::index::{FixtureId, FixtureScope, Index, Origin, Request};
 use crate::resolve::{ItemResolution, Resolved, SetupError};
 
 mod explain_missing;
+mod hook_params;
 
 pub use explain_missing::similar as similar_name;
 
@@ -133,11 +134,24 @@ pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnosti
     let mut out = Vec::new();
     let mut seen_fixture_sites: HashSet<(FixtureId, String, &'static str)> = HashSet::new();
     let mut missing = Vec::new();
+    // FM104 for requests of fixtures: (requester, name, name a hook may parametrize, hook).
+    let mut maybe_in_fixtures = Vec::new();
     for (item, res) in index.tests.iter().zip(resolutions) {
         // Requests written on the test itself.
         for request in item.argnames.iter().chain(item.usefixtures.iter()) {
             if matches!(res.get(&request.name), Resolved::Unresolved) {
                 let (path, line, column) = request_location(index, request);
+                if let Some(hook) = res.hook_params.maybe_site(&request.name) {
+                    let at = hook_params::Site {
+                        path,
+                        line,
+                        column,
+                        test: Some(item.nodeid.clone()),
+                    };
+                    let name = &request.name;
+                    out.push(hook_params::maybe_parametrized(index, name, name, at, hook));
+                    continue;
+                }
                 missing.push((
                     request.name.clone(),
                     path,
@@ -146,6 +160,12 @@ pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnosti
                     Some(item.nodeid.clone()),
                     item.parent,
                 ));
+            }
+        }
+        for m in &res.maybe_missing {
+            let hook = res.hook_params.maybe_site(&m.shadowed);
+            if let (Some(fid), Some(hook)) = (m.by, hook) {
+                maybe_in_fixtures.push((fid, m.name.clone(), m.shadowed.clone(), hook.clone()));
             }
         }
         for error in &res.errors {
@@ -257,6 +277,24 @@ pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnosti
                 }
             }
         }
+    }
+    for (fid, name, shadowed, hook) in maybe_in_fixtures {
+        // Missing for certain for another test: FM001 says it.
+        if seen_fixture_sites.contains(&(fid, name.clone(), "FM001"))
+            || !seen_fixture_sites.insert((fid, name.clone(), "FM104"))
+        {
+            continue;
+        }
+        let (path, line, column) = fixture_param_location(index, fid, &name);
+        let at = hook_params::Site {
+            path,
+            line,
+            column,
+            test: None,
+        };
+        out.push(hook_params::maybe_parametrized(
+            index, &name, &shadowed, at, &hook,
+        ));
     }
     for (name, path, line, column, test, node) in missing {
         let (help, related) = explain_missing::explain(index, &name, node);
@@ -390,12 +428,14 @@ fn identical_copies(index: &Index, out: &mut Vec<Diagnostic>) {
 
 /// FM102: `request.getfixturevalue("name")` of a name visible nowhere from the test.
 fn getfixturevalue(index: &Index, resolutions: &[ItemResolution], out: &mut Vec<Diagnostic>) {
-    let _ = resolutions;
     let mut seen = HashSet::new();
-    for item in &index.tests {
+    for (item, res) in index.tests.iter().zip(resolutions) {
         for request in &item.getfixturevalue {
+            // Parametrized directly (a mark, or a `pytest_generate_tests` hook): pytest's
+            // `getfixturevalue` finds the parameter.
             if request.name == crate::builtins::REQUEST
                 || item.direct_params.contains(&request.name)
+                || res.hook_params.direct.contains(&request.name)
             {
                 continue;
             }

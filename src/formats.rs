@@ -90,6 +90,12 @@ pub const CODES: &[CodeInfo] = &[
         summary: "The same fixture code is defined in several conftests (a `[[hoist]]` candidate).",
     },
     CodeInfo {
+        code: "FM104",
+        name: "hook-may-parametrize",
+        severity: Severity::Warning,
+        summary: "A fixture defined nowhere visible that a `pytest_generate_tests` hook may parametrize (decided at run time).",
+    },
+    CodeInfo {
         code: "FM900",
         name: "syntax-error",
         severity: Severity::Warning,

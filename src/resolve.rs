@@ -8,6 +8,10 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use crate::builtins::REQUEST;
 use crate::index::{FixtureId, FixtureScope, Index, Request, Scope, TestItem};
 
+pub mod hooks;
+
+pub use hooks::{HookParams, HookSite};
+
 /// How one requested name resolves for an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
@@ -61,6 +65,22 @@ pub struct ItemResolution {
     /// The names the test requests directly (autouse, usefixtures, arguments), deduplicated.
     pub initial: Vec<String>,
     pub errors: Vec<SetupError>,
+    /// What the test's `pytest_generate_tests` hooks parametrize (the certain direct names
+    /// are [`Resolved::Parametrize`] in `resolved`).
+    pub hook_params: HookParams,
+    /// `fixture not found` errors that a hook may prevent, by parametrizing the name or a
+    /// fixture that leads to it, in the order met. Not in `errors`.
+    pub maybe_missing: Vec<MaybeMissing>,
+}
+
+/// A `fixture not found` a `pytest_generate_tests` hook may prevent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaybeMissing {
+    pub name: String,
+    /// The fixture requesting it (`None`: the test).
+    pub by: Option<FixtureId>,
+    /// The name the hook may parametrize: `name` itself, or a fixture that leads to it.
+    pub shadowed: String,
 }
 
 impl ItemResolution {
@@ -93,8 +113,57 @@ pub fn initial_names(index: &Index, item: &TestItem) -> Vec<String> {
 
 pub fn resolve_item(index: &Index, item: &TestItem) -> ItemResolution {
     let initial = initial_names(index, item);
-    let direct: HashSet<&str> = item.direct_params.iter().map(String::as_str).collect();
+    let mut direct: HashSet<String> = item.direct_params.iter().cloned().collect();
     let mut resolved: HashMap<String, Resolved> = HashMap::new();
+    let order = closure(index, item, &initial, &direct, &mut resolved);
+    let scope_of = |name: &str, resolved: &HashMap<String, Resolved>| -> Scope {
+        match resolved.get(name) {
+            Some(Resolved::Defs(defs)) => match index.fixtures[*defs.last().unwrap()].scope {
+                FixtureScope::Known(s) => s,
+                FixtureScope::Dynamic => Scope::Function,
+            },
+            _ => Scope::Function,
+        }
+    };
+    let mut names = order;
+    // A stable sort, widest scope first.
+    names.sort_by_key(|n| std::cmp::Reverse(scope_of(n, &resolved)));
+    // `pytest_generate_tests` sees this closure as `metafunc.fixturenames`; what it
+    // parametrizes directly shadows fixtures, and `prune_dependency_tree` drops what only they
+    // requested (keeping the order).
+    let hook_params = hooks::evaluate(index, item, &names);
+    if !hook_params.direct.is_empty() {
+        for name in &hook_params.direct {
+            direct.insert(name.clone());
+            resolved.insert(name.clone(), Resolved::Parametrize);
+        }
+        let kept: HashSet<String> = closure(index, item, &initial, &direct, &mut resolved)
+            .into_iter()
+            .collect();
+        names.retain(|n| kept.contains(n));
+        resolved.retain(|n, _| kept.contains(n));
+    }
+    let (errors, maybe_missing) =
+        simulate_setup(index, item.parent, &names, &resolved, &hook_params);
+    ItemResolution {
+        names,
+        resolved,
+        initial,
+        errors,
+        hook_params,
+        maybe_missing,
+    }
+}
+
+/// pytest's `traverse_fixture_closure`: DFS from the initial names, following the definition
+/// each level of an override chain would get; `direct` names are parametrized (no fixture).
+fn closure(
+    index: &Index,
+    item: &TestItem,
+    initial: &[String],
+    direct: &HashSet<String>,
+    resolved: &mut HashMap<String, Resolved>,
+) -> Vec<String> {
     let mut lookup = |name: &str| -> Resolved {
         if let Some(r) = resolved.get(name) {
             return r.clone();
@@ -114,33 +183,12 @@ pub fn resolve_item(index: &Index, item: &TestItem) -> ItemResolution {
         resolved.insert(name.to_string(), r.clone());
         r
     };
-
-    // traverse_fixture_closure: DFS from the initial names, following the definition each
-    // level of an override chain would get.
     let mut order = Vec::new();
     let mut indices: HashMap<String, isize> = HashMap::new();
-    for name in &initial {
+    for name in initial {
         traverse(name, &mut lookup, index, &mut order, &mut indices);
     }
-    let scope_of = |name: &str, resolved: &HashMap<String, Resolved>| -> Scope {
-        match resolved.get(name) {
-            Some(Resolved::Defs(defs)) => match index.fixtures[*defs.last().unwrap()].scope {
-                FixtureScope::Known(s) => s,
-                FixtureScope::Dynamic => Scope::Function,
-            },
-            _ => Scope::Function,
-        }
-    };
-    let mut names = order;
-    // A stable sort, widest scope first.
-    names.sort_by_key(|n| std::cmp::Reverse(scope_of(n, &resolved)));
-    let errors = simulate_setup(index, item.parent, &names, &resolved);
-    ItemResolution {
-        names,
-        resolved,
-        initial,
-        errors,
-    }
+    order
 }
 
 fn traverse(
@@ -175,12 +223,15 @@ fn traverse(
 
 /// Replays pytest's setup (`_fillfixtures` → `getfixturevalue` → `_get_active_fixturedef`) and
 /// records every error in the order pytest would meet them; pytest stops at the first.
+/// A `NotFound` a hook may prevent goes to the second list instead (see
+/// [`ItemResolution::maybe_missing`]).
 fn simulate_setup(
     index: &Index,
     node: crate::index::NodeId,
     names: &[String],
     resolved: &HashMap<String, Resolved>,
-) -> Vec<SetupError> {
+    hooks: &HookParams,
+) -> (Vec<SetupError>, Vec<MaybeMissing>) {
     let mut sim = Setup {
         index,
         node,
@@ -188,12 +239,15 @@ fn simulate_setup(
         done: HashMap::new(),
         stack: Vec::new(),
         errors: Vec::new(),
-        failed: HashSet::new(),
+        failed: HashMap::new(),
+        hooks,
+        shadowable: Vec::new(),
+        maybe_missing: Vec::new(),
     };
     for name in names {
         sim.request(name, None);
     }
-    sim.errors
+    (sim.errors, sim.maybe_missing)
 }
 
 struct Setup<'a> {
@@ -205,7 +259,12 @@ struct Setup<'a> {
     /// The fixtures being set up, outermost first: (name, definition).
     stack: Vec<(String, FixtureId)>,
     errors: Vec<SetupError>,
-    failed: HashSet<String>,
+    /// Names that failed, and whether certainly (else only where a hook may prevent it).
+    failed: HashMap<String, bool>,
+    hooks: &'a HookParams,
+    /// The fixtures being set up that a hook may shadow (their requests may never happen).
+    shadowable: Vec<String>,
+    maybe_missing: Vec<MaybeMissing>,
 }
 
 impl Setup<'_> {
@@ -232,8 +291,27 @@ impl Setup<'_> {
     }
 
     fn request(&mut self, name: &str, by: Option<FixtureId>) {
-        if name == REQUEST || self.failed.contains(name) {
+        if name == REQUEST {
             return;
+        }
+        let shadowed = match self.hooks.maybe_site(name) {
+            Some(_) => Some(name.to_string()),
+            None => self.shadowable.last().cloned(),
+        };
+        let maybe = shadowed.is_some();
+        match self.failed.get(name) {
+            Some(true) => return,
+            Some(false) if maybe => return,
+            // Missing for certain now, where before only a shadowed fixture requested it.
+            Some(false) => {
+                self.failed.insert(name.to_string(), true);
+                self.errors.push(SetupError::NotFound {
+                    name: name.to_string(),
+                    by,
+                });
+                return;
+            }
+            None => {}
         }
         if let Some(&done) = self.done.get(name) {
             self.check_scope(name, done);
@@ -247,16 +325,24 @@ impl Setup<'_> {
             None => self.index.visible(name, self.node),
         };
         if defs.is_empty() {
-            self.failed.insert(name.to_string());
-            self.errors.push(SetupError::NotFound {
-                name: name.to_string(),
-                by,
-            });
+            self.failed.insert(name.to_string(), !maybe);
+            if let Some(shadowed) = shadowed {
+                self.maybe_missing.push(MaybeMissing {
+                    name: name.to_string(),
+                    by,
+                    shadowed,
+                });
+            } else {
+                self.errors.push(SetupError::NotFound {
+                    name: name.to_string(),
+                    by,
+                });
+            }
             return;
         }
         let depth = self.stack.iter().filter(|(n, _)| n == name).count();
         if depth >= defs.len() {
-            self.failed.insert(name.to_string());
+            self.failed.insert(name.to_string(), true);
             self.errors.push(SetupError::Recursive {
                 name: name.to_string(),
                 by,
@@ -266,10 +352,17 @@ impl Setup<'_> {
         let def = defs[defs.len() - 1 - depth];
         self.check_scope(name, def);
         self.stack.push((name.to_string(), def));
+        let shadowable = self.hooks.maybe_site(name).is_some();
+        if shadowable {
+            self.shadowable.push(name.to_string());
+        }
         let fixture = &self.index.fixtures[def];
         // Arguments first, then what its body asks for with `getfixturevalue` while it runs.
         for dep in fixture.argnames.iter().chain(&fixture.getfixturevalue) {
             self.request(dep, Some(def));
+        }
+        if shadowable {
+            self.shadowable.pop();
         }
         self.stack.pop();
         self.done.insert(name.to_string(), def);

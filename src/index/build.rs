@@ -133,6 +133,8 @@ impl Index {
             plugin_state: plugins::PluginState::default(),
             dir_nodes: HashMap::new(),
             importers: None,
+            conftests: HashMap::new(),
+            hooks_memo: None,
             left_out: Vec::new(),
         };
         if let Some(mentions) = mentions.as_mut() {

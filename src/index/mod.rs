@@ -219,6 +219,21 @@ pub struct TestItem {
     /// Every `parametrize` argname applying to the item, with its `indirect=[...]` entry.
     pub parametrize: Vec<ParamName>,
     pub getfixturevalue: Vec<Request>,
+    /// The `pytest_generate_tests` implementations pytest calls for it (`_genfunctions`): the
+    /// module's, the class's, the conftests' along its path and the plugins' registered so far.
+    pub generate_tests: Vec<HookRef>,
+}
+
+/// A `pytest_generate_tests` implementation, as found by attribute lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookRef {
+    /// The function; `None` when the name is bound to something fixmig cannot read (a call's
+    /// result, an import it cannot follow): it may parametrize any name.
+    pub code: Option<CodeRef>,
+    /// The module it was looked up in (for a class's hook, the class's module).
+    pub holder: ModuleId,
+    /// When its binding depends on a runtime condition.
+    pub uncertain: Option<Uncertainty>,
 }
 
 /// One argname of a `parametrize` mark.
@@ -253,6 +268,11 @@ pub struct Index {
     pub(crate) dir_nodes: HashMap<String, NodeId>,
     /// `check`'s table of imports between loaded modules (built on the first FM001).
     pub(crate) importers: Option<Vec<ImportEdge>>,
+    /// Per node: the conftests registered on it (their `pytest_generate_tests` hooks apply to
+    /// the tests under it).
+    pub(crate) conftests: HashMap<NodeId, Vec<ModuleId>>,
+    /// The hooks of the last collector asked for ([`collect`]): (node, plugins then, hooks).
+    pub(crate) hooks_memo: Option<(NodeId, usize, Vec<HookRef>)>,
     /// Test modules a focused build did not collect ([`Index::build`]): their bytes do
     /// not hold the names, and nothing they import can bring them in.
     pub left_out: Vec<ModuleId>,

@@ -40,6 +40,8 @@ pub struct LoadedPlugin {
     /// belong to one.
     pub distribution: Option<usize>,
     pub source: PluginSource,
+    /// An entry point naming a class: the class is the plugin, not its module.
+    pub class: Option<super::ClassRef>,
 }
 
 /// What decides which plugins pytest loads, from the configuration and the process
@@ -292,6 +294,7 @@ fn import_plugin(
             module: None,
             distribution: None,
             source,
+            class: None,
         });
         return true;
     }
@@ -428,6 +431,7 @@ fn load_entry_point(
                 module: Some(class.module),
                 distribution: Some(dist),
                 source,
+                class: Some(class),
             });
             let ns = index.loader.class_namespace(class);
             super::collect::register_namespace(index, &ns, session, class.module, true);
@@ -453,6 +457,7 @@ fn register_module(
         module: Some(id),
         distribution,
         source,
+        class: None,
     });
     let ns = index.loader.namespace(id);
     super::collect::register_namespace(index, &ns, session, id, false);

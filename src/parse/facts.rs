@@ -166,6 +166,59 @@ pub struct FunctionDef {
     /// The string every call returns, when the body is just `return "literal"` (after an
     /// optional docstring): lets a `scope=` callable be decided statically.
     pub constant_return: Option<String>,
+    /// For a function with a `metafunc` parameter (a `pytest_generate_tests` hook, under any
+    /// name it may be imported as): what its body does with `metafunc.parametrize`.
+    pub generate_tests: Option<Box<GenerateTests>>,
+}
+
+/// The `metafunc.parametrize(...)` calls of a `pytest_generate_tests` body, each with the
+/// condition under which it runs, as far as they can be read statically.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GenerateTests {
+    pub calls: Vec<HookParametrize>,
+}
+
+/// One `metafunc.parametrize(...)` call of a hook body (or a use of `metafunc` that may lead
+/// to one: `helper(metafunc)`, which counts as a call with [`HookArgnames::Dynamic`] names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookParametrize {
+    pub argnames: HookArgnames,
+    /// `None`: `indirect=` is not a literal.
+    pub indirect: Option<Indirect>,
+    /// When the call runs (evaluated per test against `metafunc.fixturenames`).
+    pub condition: HookCondition,
+    /// Where the call (or the use of `metafunc`) is written.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HookArgnames {
+    /// A literal string (split as pytest splits it) or list/tuple of literal strings.
+    Literal(Vec<Located>),
+    /// A module-level name; `extract` resolves it to `Literal` when the module binds it once,
+    /// unconditionally, to such a literal, and to `Dynamic` otherwise.
+    Const(String),
+    /// Names fixmig cannot read (computed at run time); the source text.
+    Dynamic(String),
+}
+
+/// The condition a hook statement runs under, over what the hook can see of the test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HookCondition {
+    Const(bool),
+    /// `"name" in metafunc.fixturenames` (or a local bound once to it, or to `set(...)` of
+    /// it).
+    Requests(String),
+    /// `metafunc.function.__name__ == "name"` (the test function's `def` name).
+    FunctionName(String),
+    Not(Box<HookCondition>),
+    All(Vec<HookCondition>),
+    Any(Vec<HookCondition>),
+    /// Decided at run time: the source text and its line.
+    Unknown {
+        text: String,
+        line: usize,
+    },
 }
 
 /// What a decorator that sets the wrapper's `__signature__` does to the parameters pytest's

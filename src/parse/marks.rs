@@ -32,7 +32,7 @@ fn split_call(node: Node) -> Option<(Node, Node)> {
     ))
 }
 
-fn positional_args<'t>(args: Node<'t>) -> Vec<Node<'t>> {
+pub(super) fn positional_args<'t>(args: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
         .filter(|c| {
@@ -44,7 +44,7 @@ fn positional_args<'t>(args: Node<'t>) -> Vec<Node<'t>> {
         .collect()
 }
 
-fn keyword_arg<'t>(args: Node<'t>, name: &str, src: &[u8]) -> Option<Node<'t>> {
+pub(super) fn keyword_arg<'t>(args: Node<'t>, name: &str, src: &[u8]) -> Option<Node<'t>> {
     let mut cursor = args.walk();
     let found = args
         .named_children(&mut cursor)
@@ -229,7 +229,7 @@ fn mark_call(path: &str, args: Node, ctx: &Ctx) -> Option<Mark> {
 }
 
 /// `"a, b"`, `["a", "b"]` or `("a", "b")`, as pytest's `_parse_parametrize_args` splits them.
-fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>> {
+pub(super) fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>> {
     match node.kind() {
         "parenthesized_expression" => parametrize_argnames(node.named_child(0)?, ctx),
         "string" | "concatenated_string" => {

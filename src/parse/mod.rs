@@ -162,10 +162,12 @@ pub fn mentions_dynamic_lookup(bytes: &[u8]) -> bool {
         .any(|m| memchr::memmem::find(bytes, m).is_some())
 }
 
-/// Whether a function body holds something `extract` reads off bodies: `getfixturevalue` calls
-/// and `global` statements.
+/// Whether a function body holds something `extract` reads off bodies: `getfixturevalue` calls,
+/// `global` statements and what a `pytest_generate_tests` hook does with `metafunc`.
 fn body_holds_facts(body: &[u8]) -> bool {
-    mentions_dynamic_lookup(body) || memchr::memmem::find(body, b"global").is_some()
+    mentions_dynamic_lookup(body)
+        || memchr::memmem::find(body, b"global").is_some()
+        || memchr::memmem::find(body, b"metafunc").is_some()
 }
 
 /// The facts of `bytes` with every function body left out (see [`skeleton`]): the same
@@ -227,5 +229,7 @@ pub(crate) fn string_literal(node: Node, src: &[u8]) -> Option<(String, usize)> 
     Some((value, content_start?))
 }
 
+#[cfg(test)]
+mod hook_tests;
 #[cfg(test)]
 mod tests;

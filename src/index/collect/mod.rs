@@ -2,6 +2,7 @@
 //! conftests on their directory nodes, then each test module, its classes (with inherited
 //! members and marks) and its test functions.
 
+mod hooks;
 mod marks;
 mod xunit;
 
@@ -77,6 +78,7 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         };
         let ns = index.loader.namespace(conftest);
         register_namespace(index, &ns, node, conftest, false);
+        index.conftests.entry(node).or_default().push(conftest);
     }
     for &(module, kind) in files {
         if !matches!(kind, FileKind::TestModule) {
@@ -396,6 +398,7 @@ fn make_item(
             direct_params: Vec::new(),
             parametrize: Vec::new(),
             getfixturevalue: Vec::new(),
+            generate_tests: Vec::new(),
         };
     };
     let request = |l: crate::parse::Located, module: ModuleId| Request {
@@ -447,6 +450,7 @@ fn make_item(
         }
     }
     TestItem {
+        generate_tests: hooks::generate_tests_hooks(index, parent),
         nodeid,
         parent,
         code,

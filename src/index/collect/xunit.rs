@@ -129,8 +129,10 @@ pub(super) fn collect_testcase(
             &[],
         );
         // TestCaseFunction has `nofuncargs`: arguments are not fixtures, parametrize does not apply.
+        // Nor `pytest_generate_tests`: unittest collects it without `_genfunctions`.
         item.argnames.clear();
         item.direct_params.clear();
+        item.generate_tests.clear();
         index.tests.push(item);
     }
 }

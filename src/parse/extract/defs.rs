@@ -50,6 +50,11 @@ pub(super) fn function(
             getfixturevalue_calls(b, ctx, &mut getfixturevalue, &mut dynamic_lookups);
         }
     }
+    let params = def
+        .child_by_field_name("parameters")
+        .map(|p| parameters(p, ctx))
+        .unwrap_or_default();
+    let generate_tests = super::hooks::generate_tests(def, &params, ctx).map(Box::new);
     let func = FunctionDef {
         name: ctx.located(name),
         span: ctx.span_at(start, def.end_byte()),
@@ -58,10 +63,7 @@ pub(super) fn function(
             .map_or(def.end_byte(), |b| b.start_byte())
             + ctx.offset,
         first_line,
-        params: def
-            .child_by_field_name("parameters")
-            .map(|p| parameters(p, ctx))
-            .unwrap_or_default(),
+        params,
         is_staticmethod,
         is_classmethod,
         mock_patch_args: patch_args,
@@ -73,6 +75,7 @@ pub(super) fn function(
         constant_return: def
             .child_by_field_name("body")
             .and_then(|b| constant_return(b, ctx)),
+        generate_tests,
     };
     let kind = match fixture {
         Some(marker) => BindingKind::Fixture(Box::new(FixtureDef {

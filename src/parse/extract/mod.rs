@@ -4,6 +4,7 @@
 
 mod conditions;
 mod defs;
+mod hooks;
 mod imports;
 
 use tree_sitter::Node;
@@ -27,6 +28,9 @@ pub struct Ctx<'s> {
     /// Module-level names bound to a mark (`params = pytest.mark.parametrize(...)`), usable as
     /// `@params` later in the file.
     pub mark_vars: std::cell::RefCell<std::collections::HashMap<String, Mark>>,
+    /// Module-level names bound to literal argnames (`NAMES = "a,b"`), for the
+    /// `metafunc.parametrize(NAMES, ...)` calls of hooks (see `hooks::resolve_constants`).
+    argname_consts: std::cell::RefCell<foldhash::HashMap<String, Vec<Located>>>,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
     /// Omitted function bodies (`skeleton::Omitted::ends`): a node ending where a stand-in
@@ -104,6 +108,7 @@ pub fn extract<'s>(
         offset,
         scan_getfixturevalue: crate::parse::mentions_dynamic_lookup(src),
         mark_vars: Default::default(),
+        argname_consts: Default::default(),
         line_starts: std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', src).map(|i| i + 1))
             .collect(),
@@ -126,6 +131,7 @@ pub fn extract<'s>(
     facts.pytest_plugins = body.pytest_plugins;
     facts.dunder_all = body.dunder_all;
     facts.importorskip = body.importorskip;
+    hooks::resolve_constants(&mut facts, &ctx.argname_consts.borrow());
     facts
 }
 
@@ -489,6 +495,13 @@ fn assignment(assign: Node, ctx: &Ctx, conds: &[Condition], body: &mut Body) {
         }
         "__test__" => body.dunder_test = literal_truth(right, ctx.src),
         _ => {}
+    }
+    if body.qual_prefix.is_empty() && conds.is_empty() {
+        if let Some(names) = hooks::literal_argnames(right, ctx) {
+            ctx.argname_consts
+                .borrow_mut()
+                .insert(name.to_string(), names);
+        }
     }
     // `params = pytest.mark.parametrize(...)`: usable as `@params` here, and importable.
     let bound_mark = match name {
