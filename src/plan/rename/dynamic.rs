@@ -5,13 +5,15 @@
 //! not tell: its literal is decided as for a test where the helper is defined (its class, its
 //! module, or the directory of a module tests import it from). A computed argument cannot be
 //! decided at all: each one in a file that mentions the old name gets a note with its line.
+//! A `pytest_generate_tests` hook that asks whether tests request the old name, or parametrizes
+//! it indirectly, refuses the rule: fixmig does not rewrite hook bodies.
 
 use std::collections::BTreeSet;
 
 use foldhash::{HashMap, HashMapExt};
 
 use crate::index::{ClassRef, CodeRef, Index, ModuleId, NodeId, NodeKind};
-use crate::parse::{BindingKind, FunctionDef, Span};
+use crate::parse::{BindingKind, FunctionDef, HookArgnames, HookCondition, Indirect, Span};
 
 use super::{Decision, Planner, SiteKind};
 
@@ -167,6 +169,65 @@ impl Planner<'_> {
         notes.sort();
         notes.dedup();
         notes
+    }
+}
+
+/// Whether a hook condition asks whether tests request `name`.
+fn asks_for(condition: &HookCondition, name: &str) -> bool {
+    match condition {
+        HookCondition::Requests(n) => n == name,
+        HookCondition::Not(c) => asks_for(c, name),
+        HookCondition::All(cs) | HookCondition::Any(cs) => cs.iter().any(|c| asks_for(c, name)),
+        HookCondition::Const(_)
+        | HookCondition::FunctionName(_)
+        | HookCondition::Unknown { .. } => false,
+    }
+}
+
+impl Planner<'_> {
+    /// Refuses the rename when a project `pytest_generate_tests` hook names the old fixture
+    /// where renaming matters: `"old" in metafunc.fixturenames` (the renamed tests no longer
+    /// request `old`, so the hook would stop parametrizing them) or an indirect
+    /// `metafunc.parametrize("old", ..., indirect=...)` (a request of the fixture).
+    pub(super) fn hooks_naming_old(&mut self) {
+        let index = self.index;
+        let old = self.spec.fixture.as_str();
+        for (code, function) in project_functions(index) {
+            let Some(hook) = &function.generate_tests else {
+                continue;
+            };
+            let rel = &index.modules()[code.module].rel;
+            for call in &hook.calls {
+                let names: &[crate::parse::Located] = match &call.argnames {
+                    HookArgnames::Literal(names) => names,
+                    _ => &[],
+                };
+                let indirect =
+                    names
+                        .iter()
+                        .filter(|n| n.text == old)
+                        .any(|n| match &call.indirect {
+                            Some(Indirect::All) => true,
+                            Some(Indirect::Some(list)) => list.iter().any(|l| l.text == n.text),
+                            Some(Indirect::None) => false,
+                            // `indirect=` computed at run time: may be a request of the fixture.
+                            None => true,
+                        });
+                let what = if indirect {
+                    format!("parametrizes `{old}` indirectly (a request of the fixture)")
+                } else if asks_for(&call.condition, old) {
+                    format!("asks whether tests request `{old}` (`metafunc.fixturenames`)")
+                } else {
+                    continue;
+                };
+                self.reasons.push(format!(
+                    "{rel}:{}:{}: `pytest_generate_tests` in {rel} {what}; fixmig does not rewrite hook bodies, and the renamed tests would no longer be parametrized there: write `{to}` in the hook by hand first, then run the migration",
+                    call.span.line,
+                    call.span.column,
+                    to = self.spec.to
+                ));
+            }
+        }
     }
 }
 

@@ -422,6 +422,7 @@ pub fn plan_rename(
         }
     }
     planner.helper_lookups();
+    planner.hooks_naming_old();
     // New-name conflicts: wherever a request is renamed, `to` must not already be visible.
     let to = spec.to.as_str();
     let mut conflicts = BTreeSet::new();

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def api_client(request):
+    return request.param * 2
