@@ -160,8 +160,10 @@ pub struct FunctionDef {
     /// The string literals its body passes to `request.getfixturevalue(...)` (or
     /// `getfuncargvalue`), nested functions included.
     pub getfixturevalue: Vec<Located>,
-    /// Where its body passes anything else (a variable, an f-string) to those methods.
-    pub dynamic_lookups: Vec<Span>,
+    /// Where its body passes anything else (a variable, an f-string) to those methods; the
+    /// text is the name when the argument is a bare name (a parametrized argument, say), else
+    /// empty.
+    pub dynamic_lookups: Vec<Located>,
     pub is_async: bool,
     /// The string every call returns, when the body is just `return "literal"` (after an
     /// optional docstring): lets a `scope=` callable be decided statically.
@@ -258,6 +260,10 @@ pub enum Mark {
     Parametrize {
         argnames: Vec<Located>,
         indirect: Indirect,
+        /// Per argname, its values when each is a string literal (`pytest.param("x", ...)`
+        /// included), for `request.getfixturevalue(argname)`; `None` when any is not.
+        #[serde(default)]
+        values: Vec<Option<Vec<Located>>>,
     },
     /// A decorator or `pytestmark` item that is a bare name or dotted attribute (`@params`,
     /// `@tests.params`) not bound to a mark in this file: maybe a mark variable of another

@@ -222,7 +222,17 @@ fn mark_call(path: &str, args: Node, ctx: &Ctx) -> Option<Mark> {
                     },
                 },
             };
-            Some(Mark::Parametrize { argnames, indirect })
+            let values = keyword_arg(args, "argvalues", ctx.src)
+                .or_else(|| positional_args(args).get(1).copied())
+                .map_or_else(
+                    || vec![None; argnames.len()],
+                    |v| string_values(v, argnames.len(), ctx),
+                );
+            Some(Mark::Parametrize {
+                argnames,
+                indirect,
+                values,
+            })
         }
         _ => None,
     }
@@ -273,6 +283,51 @@ pub(super) fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>
         "list" | "tuple" => Some(string_items(node, ctx)),
         _ => None,
     }
+}
+
+/// The string-literal values of each of `count` argnames in a literal `argvalues` list: an
+/// entry is the value itself for one argname, else a tuple or list with one per argname, and
+/// `pytest.param(...)` stands for its positional arguments. `None` for an argname with any
+/// value that is not a string literal (or any entry fixmig cannot read).
+fn string_values(argvalues: Node, count: usize, ctx: &Ctx) -> Vec<Option<Vec<Located>>> {
+    let mut out: Vec<Option<Vec<Located>>> = vec![Some(Vec::new()); count];
+    if !matches!(argvalues.kind(), "list" | "tuple") {
+        return vec![None; count];
+    }
+    let mut cursor = argvalues.walk();
+    for entry in argvalues
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+    {
+        let params = entry
+            .child_by_field_name("function")
+            .filter(|f| text(*f, ctx.src).ends_with("param") && entry.kind() == "call")
+            .and_then(|_| entry.child_by_field_name("arguments"))
+            .map(positional_args);
+        let parts: Vec<Node> = match (params, count) {
+            (Some(args), _) => args,
+            (None, 1) => vec![entry],
+            (None, _) if matches!(entry.kind(), "tuple" | "list") => {
+                let mut c = entry.walk();
+                let parts = entry
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() != "comment")
+                    .collect();
+                parts
+            }
+            (None, _) => return vec![None; count],
+        };
+        if parts.len() != count {
+            return vec![None; count];
+        }
+        for (slot, part) in out.iter_mut().zip(parts) {
+            match (slot.as_mut(), ctx.string(part)) {
+                (Some(values), Some(value)) => values.push(value),
+                _ => *slot = None,
+            }
+        }
+    }
+    out
 }
 
 fn string_items(node: Node, ctx: &Ctx) -> Vec<Located> {

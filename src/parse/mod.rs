@@ -155,6 +155,42 @@ fn included_ranges(text: &[u8], ends: &[(usize, usize)]) -> Vec<tree_sitter::Ran
 /// `getfuncargvalue`, its name before pytest 4 (still found in old suites).
 pub const DYNAMIC_LOOKUPS: [&[u8]; 2] = [b"getfixturevalue", b"getfuncargvalue"];
 
+/// The values of a test's own direct `parametrize` marks that its body passes to
+/// `getfixturevalue(argname)`: each string a fixture name it looks up, one per parametrized
+/// instance (`@parametrize("name", ["float_frame", "int_frame"])` with
+/// `request.getfixturevalue(name)`).
+pub fn parametrized_lookups(func: &FunctionDef) -> impl Iterator<Item = &Located> {
+    func.dynamic_lookups
+        .iter()
+        .filter_map(|lookup| lookup_values(func, lookup))
+        .flatten()
+}
+
+/// The string values of the direct `parametrize` argument a computed `getfixturevalue`
+/// argument of `func` names, when it names one and every value is a string literal.
+pub fn lookup_values<'f>(func: &'f FunctionDef, lookup: &Located) -> Option<&'f Vec<Located>> {
+    if lookup.text.is_empty() {
+        return None;
+    }
+    func.marks.iter().find_map(|mark| {
+        let Mark::Parametrize {
+            argnames,
+            indirect,
+            values,
+        } = mark
+        else {
+            return None;
+        };
+        let at = argnames.iter().position(|a| a.text == lookup.text)?;
+        let direct = match indirect {
+            Indirect::None => true,
+            Indirect::All => false,
+            Indirect::Some(list) => !list.iter().any(|i| i.text == lookup.text),
+        };
+        direct.then(|| values.get(at)?.as_ref()).flatten()
+    })
+}
+
 /// Whether `bytes` may hold a call of one of [`DYNAMIC_LOOKUPS`].
 pub fn mentions_dynamic_lookup(bytes: &[u8]) -> bool {
     DYNAMIC_LOOKUPS

@@ -120,7 +120,9 @@ fn marks_usefixtures_parametrize_and_patch() {
         })
         .collect();
     assert_eq!(names, vec!["bottom", "top"]);
-    let Some(Mark::Parametrize { argnames, indirect }) = t
+    let Some(Mark::Parametrize {
+        argnames, indirect, ..
+    }) = t
         .marks
         .iter()
         .find(|m| matches!(m, Mark::Parametrize { .. }))

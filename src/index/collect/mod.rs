@@ -423,7 +423,9 @@ fn make_item(
                 Mark::UseFixtures(names) => {
                     usefixtures.extend(names.iter().cloned().map(|l| request(l, module)))
                 }
-                Mark::Parametrize { argnames, indirect } => {
+                Mark::Parametrize {
+                    argnames, indirect, ..
+                } => {
                     for a in argnames {
                         let entry = match indirect {
                             Indirect::Some(list) => list.iter().find(|i| i.text == a.text),
@@ -462,6 +464,7 @@ fn make_item(
             .getfixturevalue
             .iter()
             .cloned()
+            .chain(crate::parse::parametrized_lookups(&func).cloned())
             .map(|l| request(l, code.module))
             .collect(),
     }

@@ -118,12 +118,12 @@ pub(super) fn constant_return(body: Node, ctx: &Ctx) -> Option<String> {
 
 /// The `request.getfixturevalue(...)` (and pytest 3's `getfuncargvalue(...)`) calls under
 /// `node`, whatever the receiver is called: a string literal argument goes to `literal`, the
-/// span of any other first argument to `dynamic`.
+/// span of any other first argument (with its name, when it is a bare name) to `dynamic`.
 pub(super) fn getfixturevalue_calls(
     node: Node,
     ctx: &Ctx,
     literal: &mut Vec<Located>,
-    dynamic: &mut Vec<Span>,
+    dynamic: &mut Vec<Located>,
 ) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
@@ -144,7 +144,10 @@ pub(super) fn getfixturevalue_calls(
                 {
                     match ctx.string(arg) {
                         Some(located) => literal.push(located),
-                        None => dynamic.push(ctx.span(arg)),
+                        None => dynamic.push(Located {
+                            text: ctx.source_name(arg).unwrap_or_default().to_string(),
+                            span: ctx.span(arg),
+                        }),
                     }
                 }
             }

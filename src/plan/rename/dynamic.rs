@@ -129,8 +129,8 @@ impl Planner<'_> {
         }
     }
 
-    /// A note for each `getfixturevalue(<computed name>)` in a project file that mentions the
-    /// old name anywhere: fixmig cannot tell whether it asks for the renamed fixture.
+    /// A note for each `getfixturevalue(<computed name>)` in a project file that holds the old
+    /// name as a string literal: fixmig cannot tell whether it asks for the renamed fixture.
     pub(super) fn computed_lookup_notes(&self) -> Vec<String> {
         let index = self.index;
         let old = self.spec.fixture.as_str();
@@ -142,11 +142,14 @@ impl Planner<'_> {
                 continue;
             }
             let module = &index.modules()[code.module];
+            // A computed name comes from a string somewhere: only files that hold the old name
+            // as a string literal can be computing it.
             let mentioned = *mentions.entry(code.module).or_insert_with(|| {
-                index
-                    .loader
-                    .read(&module.path)
-                    .is_ok_and(|bytes| memchr::memmem::find(&bytes, old.as_bytes()).is_some())
+                index.loader.read(&module.path).is_ok_and(|bytes| {
+                    [format!("\"{old}\""), format!("'{old}'")]
+                        .iter()
+                        .any(|q| memchr::memmem::find(&bytes, q.as_bytes()).is_some())
+                })
             });
             if !mentioned {
                 continue;
@@ -156,10 +159,15 @@ impl Planner<'_> {
                 _ if tests.contains(&code) => "test",
                 _ => "function",
             };
-            for span in &function.dynamic_lookups {
+            for lookup in &function.dynamic_lookups {
+                // A parametrized argument with string values: each value is decided as a
+                // request of the test (`TestItem::getfixturevalue`).
+                if kind == "test" && crate::parse::lookup_values(function, lookup).is_some() {
+                    continue;
+                }
                 notes.push(computed_note(
                     &module.rel,
-                    span,
+                    &lookup.span,
                     kind,
                     &function.name.text,
                     old,
