@@ -58,14 +58,23 @@ fn binding_shape(b: &Binding) -> String {
             };
             match m {
                 Mark::UseFixtures(l) => format!("mark usefixtures {}", names(l)),
-                Mark::Parametrize { argnames, indirect } => format!(
-                    "mark parametrize {} indirect {}",
+                Mark::Parametrize {
+                    argnames,
+                    indirect,
+                    values,
+                } => format!(
+                    "mark parametrize {} indirect {} values {}",
                     names(argnames),
                     match indirect {
                         Indirect::None => "none".to_string(),
                         Indirect::All => "all".to_string(),
                         Indirect::Some(l) => names(l),
-                    }
+                    },
+                    values
+                        .iter()
+                        .map(|v| v.as_deref().map_or("?".to_string(), names))
+                        .collect::<Vec<_>>()
+                        .join(";")
                 ),
                 Mark::Ref(r) => format!("mark ref {r}"),
             }
