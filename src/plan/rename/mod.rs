@@ -332,7 +332,7 @@ pub fn plan_rename(
                                     .unwrap_or_default()
                             };
                             planner.reasons.push(format!(
-                                "renaming would split the override chain of `{old}`: {} requests the definition at {}, and only one of them is renamed (seen from {witness})",
+                                "renaming would split the override chain of `{old}`: fixture `{old}` at {} requests the definition at {}, and only one of them is renamed (seen from {witness})",
                                 loc(def),
                                 loc(next)
                             ));
@@ -409,8 +409,11 @@ pub fn plan_rename(
                     };
                     let next = at.checked_sub(1).map(|p| defs[p]);
                     if next.is_some_and(|n| planner.member(id) != planner.member(n)) {
+                        let at = crate::check::fixture_location(index, id)
+                            .map(|(p, l)| format!(" at {p}:{l}"))
+                            .unwrap_or_default();
                         planner.reasons.push(format!(
-                            "renaming would split the override chain of `{old}` (seen from {witness})"
+                            "renaming would split the override chain of `{old}`: fixture `{old}`{at} requests the next definition, and only one of them is renamed (seen from {witness})"
                         ));
                     }
                     next
