@@ -83,6 +83,19 @@ pub struct FactsCache {
     stored: HashMap<u128, Range<usize>>,
     state: Mutex<State>,
     writable: bool,
+    /// Keeps what this run parsed for its later analyses ([`FactsCache::shared`]).
+    memo: bool,
+}
+
+/// One [`FactsCache`] for every analysis of a run: `migrate` analyses the project again after
+/// each rule, and a file the rule left alone is not parsed twice.
+#[derive(Clone)]
+pub struct SharedFacts(pub std::sync::Arc<FactsCache>);
+
+impl std::fmt::Debug for SharedFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedFacts")
+    }
 }
 
 #[derive(Default)]
@@ -114,7 +127,25 @@ impl FactsCache {
             stored,
             state: Mutex::new(State::default()),
             writable,
+            memo: false,
         })
+    }
+
+    /// The facts of one run's analyses: the entries on disk as `mode` allows (none when off),
+    /// and what the run parses kept in memory for its next analysis. Writes nothing unless
+    /// `mode` is [`CacheMode::ReadWrite`].
+    pub fn shared(rootdir: &Path, options: ParseOptions, mode: CacheMode) -> SharedFacts {
+        let mut cache = FactsCache::open(rootdir, options, mode).unwrap_or_else(|| FactsCache {
+            dir: rootdir.join(DIR_NAME),
+            file: PathBuf::new(),
+            data: Vec::new(),
+            stored: HashMap::new(),
+            state: Mutex::new(State::default()),
+            writable: false,
+            memo: true,
+        });
+        cache.memo = true;
+        SharedFacts(std::sync::Arc::new(cache))
     }
 
     /// The facts of `bytes`: from the cache when an entry for their hash decodes, else parsed
@@ -147,8 +178,18 @@ impl FactsCache {
                 return Ok(facts);
             }
         }
+        if self.memo {
+            let state = self.lock();
+            if let Some(facts) = state
+                .new
+                .get(&hash)
+                .and_then(|e| postcard::from_bytes::<FileFacts>(e).ok())
+            {
+                return Ok(facts);
+            }
+        }
         let facts = parse()?;
-        if self.writable {
+        if self.writable || self.memo {
             if let Ok(encoded) = postcard::to_stdvec(&facts) {
                 self.lock().new.insert(hash, encoded);
             }
@@ -176,7 +217,7 @@ impl FactsCache {
     /// which leaves its last analysis to the process exit).
     pub(crate) fn save(&self) {
         let state = self.lock();
-        if state.new.is_empty() {
+        if !self.writable || state.new.is_empty() {
             return;
         }
         let used = state.hits.len() + state.new.len();

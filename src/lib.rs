@@ -68,6 +68,9 @@ pub struct Options {
     /// written by the CLI's analyses, only read by `migrate` (a dry run writes nothing), off
     /// with `--no-cache` and in `Options::default()`.
     pub cache: cache::CacheMode,
+    /// The facts cache of every analysis of this run ([`cache::FactsCache::shared`]), instead
+    /// of one opened per analysis from `cache`.
+    pub shared_facts: Option<cache::SharedFacts>,
 }
 
 /// Discovers the project around `paths` (with `exclude` applied), and checks `--python`.

@@ -203,8 +203,14 @@ pub fn migrate(
     }
     let mut project = discover::discover(&opts.paths)?;
     // The facts cache is only read: nothing but `--write`'s edits ever reaches the disk.
+    // Every analysis of the run (one per rule, and its re-check) shares the facts parsed.
     let analysis_options = crate::Options {
         cache: opts.options.cache.read_only(),
+        shared_facts: Some(crate::cache::FactsCache::shared(
+            &project.rootdir,
+            opts.options.parse,
+            opts.options.cache.read_only(),
+        )),
         ..opts.options.clone()
     };
     if let Some(exclude) = &opts.options.exclude {

@@ -344,6 +344,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
         } else {
             crate::cache::CacheMode::ReadWrite
         },
+        shared_facts: None,
     };
     let analyzes = config_start(&cli.command).is_some();
     if analyzes

@@ -16,8 +16,12 @@ impl Index {
     ) -> Index {
         let options = opts.parse;
         let mut mentions = focus.map(focus::Mentions::new);
-        let cache =
-            FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new);
+        let cache = match &opts.shared_facts {
+            Some(shared) => Some(shared.0.clone()),
+            None => {
+                FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new)
+            }
+        };
         // The environment (one interpreter query, the distributions' metadata, the plugin
         // modules and the installed pytest's builtins) is read while the project is parsed.
         let (parsed, (environment, builtin_set, preparsed)) = rayon::join(
