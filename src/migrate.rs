@@ -223,18 +223,13 @@ pub fn migrate(
             }
         }
     }
-    let mut project = discover::discover(&opts.paths)?;
     // The facts cache is only read: nothing but `--write`'s edits ever reaches the disk.
     let analysis_options = crate::Options {
         cache: opts.options.cache.read_only(),
         ..opts.options.clone()
     };
-    if let Some(exclude) = &opts.options.exclude {
-        exclude.apply(&mut project);
-    }
-    if let Some(p) = &opts.options.python {
-        crate::env::check_explicit(p).map_err(anyhow::Error::msg)?;
-    }
+    // By the rules of the environment's pytest, `exclude` applied, `--python` checked.
+    let project = crate::discover_project(&opts.paths, &analysis_options)?;
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
     // What the rules want the user to review, printed with the summary.

@@ -256,6 +256,8 @@ pub struct Index {
     /// Test modules a focused build did not collect ([`Index::build`]): their bytes do
     /// not hold the names, and nothing they import can bring them in.
     pub left_out: Vec<ModuleId>,
+    /// The pytest whose rules the resolution follows (the project's, from discovery).
+    pub pytest: crate::pytest_version::PytestVersion,
 }
 
 impl Index {
