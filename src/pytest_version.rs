@@ -104,6 +104,12 @@ impl PytestVersion {
         self.at_least(8, 1)
     }
 
+    /// 8.4: `getfuncargnames` keeps every name of a method whose `self` is positional-only
+    /// (`def test(self, /, kw)` requests `kw`); before, the first name was dropped anyway.
+    pub fn keeps_names_after_positional_only_self(&self) -> bool {
+        self.at_least(8, 4)
+    }
+
     /// 9.1: a fixture's closure follows override chains (`traverse_fixture_closure`, depth
     /// first, each name once); before, only the argnames of the visible (last) definition of
     /// each name were added, breadth first.
@@ -226,6 +232,8 @@ mod tests {
         assert!(v(Release(9, 0, 0)).native_toml_config());
         assert!(!v(Release(8, 0, 2)).pyproject_fallback_rootdir());
         assert!(v(Release(8, 1, 0)).pyproject_fallback_rootdir());
+        assert!(!v(Release(8, 3, 5)).keeps_names_after_positional_only_self());
+        assert!(v(Release(8, 4, 0)).keeps_names_after_positional_only_self());
         assert!(!v(Release(9, 0, 3)).closure_follows_override_chains());
         assert!(v(Release(9, 1, 0)).closure_follows_override_chains());
         // Outside the modelled range: the nearest modelled release's rules.

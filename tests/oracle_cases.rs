@@ -79,12 +79,31 @@ fn oracle_outputs(version: &'static str) -> &'static CaseOutcomes {
     })
 }
 
-/// fixmig's run on one case with the environment of `python`: exit code, stdout, stderr.
+/// fixmig's run on one case with the environment of `python`, invoked as pytest is: from the
+/// case directory, without a path (the rootdir can depend on the working directory): exit
+/// code, stdout, stderr.
 fn fixmig_run(python: &Path, dir: &Path) -> (i32, String, String) {
-    let path = dir.to_str().expect("case paths are UTF-8");
-    support::run_fixmig_with(
-        python,
-        &["fixtures", "--per-test", "--format", "json", path],
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fixmig"))
+        .args([
+            "fixtures",
+            "--per-test",
+            "--format",
+            "json",
+            "--no-cache",
+            "--python",
+        ])
+        .arg(python)
+        .current_dir(dir)
+        // The oracle's environment.
+        .env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        .env_remove("PYTEST_ADDOPTS")
+        .env_remove("PYTEST_PLUGINS")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run fixmig: {e}"));
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
 

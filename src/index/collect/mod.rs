@@ -423,7 +423,7 @@ fn make_item(
         module,
         span: Some(l.span),
     };
-    let argnames = argnames(&func, in_class)
+    let argnames = super::test_argnames(&func, in_class, &index.pytest)
         .into_iter()
         .map(|l| request(l, code.module))
         .collect();
