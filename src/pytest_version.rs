@@ -125,6 +125,12 @@ impl PytestVersion {
         self.at_least(9, 1)
     }
 
+    /// 9.2: `PYTEST_PLUGINS` and `pytest_plugins` entries may name an entry point (as `-p`
+    /// always could); before, they name modules only.
+    pub fn plugin_specs_load_entry_points(&self) -> bool {
+        self.at_least(9, 2)
+    }
+
     /// The pytest named in messages: `pytest 8.4.2`.
     pub fn describe(&self) -> String {
         format!("pytest {}", self.release)
@@ -235,6 +241,8 @@ mod tests {
         assert!(!v(Release(8, 3, 5)).keeps_names_after_positional_only_self());
         assert!(v(Release(8, 4, 0)).keeps_names_after_positional_only_self());
         assert!(!v(Release(9, 0, 3)).closure_follows_override_chains());
+        assert!(!v(Release(9, 1, 0)).plugin_specs_load_entry_points());
+        assert!(v(Release(9, 2, 0)).plugin_specs_load_entry_points());
         assert!(v(Release(9, 1, 0)).closure_follows_override_chains());
         // Outside the modelled range: the nearest modelled release's rules.
         assert!(v(Release(10, 0, 0)).closure_follows_override_chains());
