@@ -80,19 +80,44 @@ pub fn discover_project(paths: &[PathBuf], options: &Options) -> anyhow::Result<
     // The environment known before discovery (`--python`, `$VIRTUAL_ENV`) is asked for its
     // `sys.path` first (the answer is kept for the rest of the process): its pytest decides
     // how configuration files are read. Else the environment is found from the rootdir.
-    let early =
-        env::interpreter_before_discovery(options.python.as_deref()).map_err(anyhow::Error::msg)?;
+    // The interpreter starts while discovery runs by pytest 9.2's rules (the usual case);
+    // another version's rules discover again.
+    let likely =
+        pytest_version::PytestVersion::installed(pytest_version::Release::DEFAULT, PathBuf::new());
+    let (early, speculative) = rayon::join(
+        || {
+            env::interpreter_before_discovery(options.python.as_deref())
+                .map(|interpreter| interpreter.map(|i| installed_pytest(Some(&i))))
+        },
+        || discover::discover_for(paths, &likely),
+    );
+    let early = early.map_err(anyhow::Error::msg)?;
     let mut project = match early {
-        Some(interpreter) => {
-            let version = installed_pytest(Some(&interpreter));
-            discover::discover_for(paths, &version)?
-        }
+        Some(version) => match speculative {
+            Ok(mut project) if !version.assumed() && version.release == likely.release => {
+                project.pytest = version;
+                project
+            }
+            _ => discover::discover_for(paths, &version)?,
+        },
         None => {
             let version_at = |rootdir: &std::path::Path| {
                 let interpreter = env::find_interpreter(None, rootdir).ok().flatten();
                 installed_pytest(interpreter.as_deref())
             };
-            discover::discover_with(paths, discover::PytestSource::AtRootdir(&version_at))?
+            let found = speculative.ok().and_then(|mut project| {
+                let version = version_at(&project.rootdir);
+                (!version.assumed() && version.release == likely.release).then(|| {
+                    project.pytest = version;
+                    project
+                })
+            });
+            match found {
+                Some(project) => project,
+                None => {
+                    discover::discover_with(paths, discover::PytestSource::AtRootdir(&version_at))?
+                }
+            }
         }
     };
     if project.pytest.assumed() {
