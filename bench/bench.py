@@ -9,7 +9,7 @@ measured in the same invocation.
 
     bench.py --fixmig BIN --sg BIN --peer-python PY --runs N --out DIR
              [--corpus name=...,tree=...,python=...,pattern=...[,rules=...,rename=OLD:NEW]]...
-             [--synthetic n=...,tree=...[,peers=1]]...
+             [--synthetic n=...,tree=...[,peers=1][,library=M:KB,scan=1]]...
 """
 
 import argparse
@@ -185,11 +185,17 @@ def synthetic_tasks(r, spec, smoke):
     n, tree = int(spec["n"]), spec["tree"]
     files, total = py_bytes(tree)
     group = f"synthetic {n}"
+    if spec.get("library"):
+        modules, kib = spec["library"].split(":")
+        group = f"synthetic {n} + {modules} library modules of {kib} KiB"
     # fixmig describes the environment pytest runs in (the peers' venv, with pytest 9.2.0).
     cold, warm = fixmig_pair(r, group, "check", ["check", "--color", "never"], tree, r.peer_python, ok=(0,))
     for row in (cold, warm):
         row["py_files"] = files
         row["py_bytes"] = total
+    if spec.get("scan") == "1":
+        # One syntactic scan of the same tree, side by side with the check.
+        r.measure(group, "ast-grep run -p config", [r.sg, "run", "-p", "config", "-l", "python", tree], ok=(0, 1))
     if spec.get("peers") == "1":
         r.measure(group, "ast-grep run -p config", [r.sg, "run", "-p", "config", "-l", "python", tree], ok=(0, 1))
         r.measure(

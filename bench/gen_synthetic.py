@@ -21,6 +21,14 @@ The suite is deterministic (the same N gives the same bytes) and is a real pytes
   class-level override of ``config``, and a ``request.getfixturevalue``.
 
 Test modules are about 1.2 KB each, as in real suites.
+
+    python3 bench/gen_synthetic.py N OUT_DIR --library M:KB
+
+adds ``app/``: a package of M plain library modules of about KB KiB each (classes and functions
+with real bodies, no tests), which pytest walks (``testpaths = tests app``) but never collects;
+every test module imports one of them (``from app.mod_J import func_0``). ``10000 DIR --library
+2000:190`` makes a tree of about 12,000 .py files and 400 MB, mostly library code, like a large
+application repository.
 """
 
 import math
@@ -216,18 +224,98 @@ def write(path, text):
         f.write(text)
 
 
+LIBRARY_HEADER = '''"""Library module {j} of the synthetic application (never collected)."""
+import math
+import os
+
+LIMIT_{j} = {j}
+
+'''
+
+LIBRARY_UNIT = '''
+def func_{u}(values, scale=1.0, *, name="unit-{u}"):
+    """Scales the values of unit {u}, skipping the negative ones."""
+    total = 0.0
+    result = []
+    for index, value in enumerate(values):
+        if value < 0:
+            continue
+        scaled = math.sqrt(value) * scale + index % {m}
+        if scaled > LIMIT_{j} * 1000:
+            raise ValueError(f"{{name}}: {{scaled}} is over the limit at {{index}}")
+        result.append(scaled)
+        total += scaled
+    return {{"name": name, "total": total, "values": result, "path": os.sep.join(["a", "b"])}}
+
+
+class Unit{u}:
+    """State of unit {u}."""
+
+    registry = {{}}
+
+    def __init__(self, size, label="u{u}"):
+        self.size = size
+        self.label = label
+        self.items = [i * {m} for i in range(size)]
+
+    def grow(self, by):
+        for _ in range(by):
+            self.items.append(len(self.items) * {m})
+        return self
+
+    def describe(self):
+        parts = [f"{{self.label}}: {{len(self.items)}} items"]
+        for item in self.items[:3]:
+            parts.append(str(item))
+        return ", ".join(parts)
+'''
+
+
+def library_module(j, kib):
+    """A library module of about `kib` KiB."""
+    parts = [LIBRARY_HEADER.format(j=j)]
+    size = len(parts[0])
+    u = 0
+    while size < kib * 1024:
+        unit = LIBRARY_UNIT.format(u=u, j=j, m=u % 7 + 1)
+        parts.append(unit)
+        size += len(unit)
+        u += 1
+    return "".join(parts)
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: gen_synthetic.py N OUT_DIR")
-    n = int(sys.argv[1])
-    out = sys.argv[2]
+    args = sys.argv[1:]
+    library = None
+    if "--library" in args:
+        at = args.index("--library")
+        try:
+            modules, kib = args[at + 1].split(":")
+            library = (int(modules), int(kib))
+        except (IndexError, ValueError):
+            sys.exit("--library needs M:KB (modules and KiB per module)")
+        del args[at : at + 2]
+    if len(args) != 2:
+        sys.exit("usage: gen_synthetic.py N OUT_DIR [--library M:KB]")
+    n = int(args[0])
+    out = args[1]
     if n < 1:
         sys.exit("N must be at least 1")
     leaf_dirs = math.ceil(n / FILES_PER_DIR)
     # Three levels above the leaves, with the same fan-out at each.
     fanout = max(1, math.ceil(leaf_dirs ** (1 / 3)))
 
-    write(os.path.join(out, "pytest.ini"), PYTEST_INI)
+    ini = PYTEST_INI
+    library_bytes = 0
+    if library is not None:
+        modules, kib = library
+        ini = ini.replace("testpaths = tests", "testpaths = tests app")
+        write(os.path.join(out, "app", "__init__.py"), "")
+        for j in range(modules):
+            text = library_module(j, kib)
+            library_bytes += len(text.encode())
+            write(os.path.join(out, "app", f"mod_{j}.py"), text)
+    write(os.path.join(out, "pytest.ini"), ini)
     write(os.path.join(out, "helpers", "__init__.py"), "")
     write(os.path.join(out, "helpers", "util.py"), UTIL)
     write(os.path.join(out, "helpers", "plugin.py"), PLUGIN)
@@ -260,11 +348,15 @@ def main():
         depth = len(parts)
         k = (a + b + c + depth) % HELPER_FIXTURE_MODULES
         text = TEST_MODULE.format(i=i, k=k, c=i % 10, depth=depth)
+        if library is not None:
+            text = text.replace(
+                "import pytest\n", f"import pytest\n\nfrom app.mod_{i % library[0]} import func_0\n", 1
+            )
         total_bytes += len(text.encode())
         write(os.path.join(out, "tests", *parts, f"test_s{i}.py"), text)
     print(
         f"gen_synthetic: {n} test modules, {len(conftests) + 1} conftests, "
-        f"{total_bytes} bytes of test modules in {out}",
+        f"{total_bytes} bytes of test modules, {library_bytes} bytes of library modules in {out}",
         file=sys.stderr,
     )
 

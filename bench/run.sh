@@ -4,6 +4,12 @@
 #   bash bench/run.sh                  # everything: pandas, xarray, synthetic 1k/10k/100k, 5 runs
 #   bash bench/run.sh --runs 3 --sizes "1000 10000"
 #   bash bench/run.sh --smoke          # CI: synthetic 1k only, every task once (a few minutes)
+#   bash bench/run.sh --runs 1 --sizes "" --no-corpora   # only the large repository (below)
+#
+# The full run also times the large repository: 10k synthetic test modules next to 2,000
+# library modules of 190 KiB (`gen_synthetic.py 10000 DIR --library 2000:190`: about 13k .py
+# files, 420 MB), fixmig check (cold, warm) against one `ast-grep run -p config -l python`
+# scan of the same tree. `--large N:M:KB` changes its shape, `--no-large` leaves it out.
 #
 # On a fresh machine it installs what it needs:
 #   * /usr/bin/time (apt-get install time) for peak RSS;
@@ -29,11 +35,14 @@ smoke=0
 runs=5
 sizes="1000 10000 100000"
 corpora=1
+large="10000:2000:190"
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
+    --large) large=${2:?--large needs N:M:KB}; shift ;;
+    --no-large) large="" ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
-    --sizes) sizes=${2:?--sizes needs a list}; shift ;;
+    --sizes) sizes=${2?--sizes needs a list (empty: no synthetic suites)}; shift ;;
     --no-corpora) corpora=0 ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -44,6 +53,7 @@ if [ "$smoke" = 1 ]; then
   runs=1
   sizes=1000
   corpora=0
+  large=""
 fi
 
 # --- /usr/bin/time -------------------------------------------------------------------------------
@@ -105,6 +115,22 @@ for n in $sizes; do
   [ "$smoke" = 1 ] && peers=1
   corpus_args+=(--synthetic "n=$n,tree=$dir,peers=$peers")
 done
+
+# The large repository: N test modules and M library modules of KB KiB.
+if [ -n "$large" ]; then
+  IFS=: read -r n modules kib <<<"$large"
+  dir=$PWD/target/bench/synthetic-$n-lib$modules-$kib
+  if [ -f "$dir/.generated" ] && [ "$(cat "$dir/.generated")" = "$generator_hash" ]; then
+    echo "bench: $dir up to date" >&2
+  else
+    echo "bench: generating $dir" >&2
+    rm -rf "$dir"
+    python3 bench/gen_synthetic.py "$n" "$dir" --library "$modules:$kib" ||
+      die "gen_synthetic.py $n --library $modules:$kib failed"
+    printf '%s' "$generator_hash" >"$dir/.generated"
+  fi
+  corpus_args+=(--synthetic "n=$n,tree=$dir,library=$modules:$kib,scan=1")
+fi
 
 # --- timing -----------------------------------------------------------------------------------------
 smoke_arg=()

@@ -5,6 +5,8 @@
 #   scripts/fetch-corpus.sh xarray
 #   scripts/fetch-corpus.sh pandas-full
 #   scripts/fetch-corpus.sh xarray-full
+#   scripts/fetch-corpus.sh pandas-8
+#   scripts/fetch-corpus.sh xarray-8
 #
 # pandas: creates target/corpus/pandas-env, a CPython 3.11 venv with exactly the pinned packages
 # below (pytest 9.2.0 and the minimum pandas 3.1.1's test suite needs to be *collected*), downloads
@@ -29,6 +31,10 @@
 # (pytest-localserver's httpserver, pytest-qt's qapp, pytest-asyncio, ...):
 # scripts/check-full-deps.sh runs `fixmig check` and pytest on them. About 1-2 GB each.
 #
+# pandas-8, xarray-8: the same trees, with a venv target/corpus/pandas-8-env or xarray-8-env
+# that holds the base pins with pytest 8.4.2 instead of 9.2.0 (the rest of the closure is the
+# same): the corpus oracle tests also compare fixmig with pytest 8.4.
+#
 # Idempotent: a stamp file records what each part was made from; a part whose stamp matches is
 # kept as it is. Every missing prerequisite fails loudly. Prints the corpus directory last.
 set -euo pipefail
@@ -39,14 +45,15 @@ die() {
   exit 1
 }
 
-[ $# -eq 1 ] || die "usage: $0 pandas|xarray|pandas-full|xarray-full"
+[ $# -eq 1 ] || die "usage: $0 pandas|xarray|pandas-full|xarray-full|pandas-8|xarray-8"
 corpus=$1
 case "$corpus" in
-  pandas | xarray | pandas-full | xarray-full) ;;
-  *) die "unknown corpus '$corpus' (known: pandas, xarray, pandas-full, xarray-full)" ;;
+  pandas | xarray | pandas-full | xarray-full | pandas-8 | xarray-8) ;;
+  *) die "unknown corpus '$corpus' (known: pandas, xarray, pandas-full, xarray-full, pandas-8, xarray-8)" ;;
 esac
 # The suite a corpus is made from: pandas-full is pandas' tree with another venv.
 suite=${corpus%-full}
+suite=${suite%-8}
 
 root=$PWD/target/corpus
 pandas_version=3.1.1
@@ -80,6 +87,10 @@ if [ "$suite" = xarray ]; then
   package=xarray
   marker=xarray/tests/conftest.py
   pins+=("pandas==$pandas_version" "pytz==2026.6")
+fi
+if [ "$corpus" = "$suite-8" ]; then
+  # The same closure with pytest 8.4.2 (its requirements are met by the same pins).
+  pins=("${pins[@]/#pytest==9.2.0/pytest==8.4.2}")
 fi
 # pip's own resolution, with --only-binary=:all:, of the base pins plus what a full venv
 # adds; only the full venvs install with --no-deps (their closure is frozen here instead).

@@ -146,6 +146,15 @@ pub fn query_cached(interpreter: &Path) -> Result<PythonEnv, String> {
     Ok(env)
 }
 
+/// The interpreter known before the rootdir is: `--python` (checked like [`check_explicit`]),
+/// else `$VIRTUAL_ENV`'s; `None` when the environment is to be found from the rootdir.
+pub fn interpreter_before_discovery(explicit: Option<&Path>) -> Result<Option<PathBuf>, String> {
+    if let Some(path) = explicit {
+        return check_explicit(path).map(Some);
+    }
+    Ok(crate::inputs::var_os("VIRTUAL_ENV").and_then(|venv| interpreter_in(Path::new(&venv))))
+}
+
 /// `--python PATH` checked: an interpreter or virtualenv that answers for its `sys.path`.
 pub fn check_explicit(path: &Path) -> Result<PathBuf, String> {
     // An explicit path is not looked for under the rootdir.

@@ -126,6 +126,13 @@ pub const CODES: &[CodeInfo] = &[
         severity: Severity::Warning,
         summary: "A file of the Python environment (installed plugins' metadata) cannot be used.",
     },
+    CodeInfo {
+        code: "FM905",
+        name: "pytest-version",
+        severity: Severity::Warning,
+        summary: "The pytest version: a config section the installed pytest reads differently \
+                  from other versions, or no pytest installed (pytest 9.2 is modelled).",
+    },
 ];
 
 /// Why a code selector is not valid (for `select` / `ignore` / `--select` / `--ignore`).

@@ -32,6 +32,8 @@ pub mod plan;
 #[warn(clippy::disallowed_methods)]
 pub mod plugins;
 pub mod progress;
+#[warn(clippy::disallowed_methods)]
+pub mod pytest_version;
 pub mod replay;
 pub mod report;
 #[warn(clippy::disallowed_methods)]
@@ -73,31 +75,103 @@ pub struct Options {
     pub shared_facts: Option<cache::SharedFacts>,
 }
 
-/// Discovers the project around `paths` (with `exclude` applied), and checks `--python`.
+/// Discovers the project around `paths` (with `exclude` applied) by the rules of the pytest
+/// installed in the project's environment, and checks `--python`.
 pub fn discover_project(paths: &[PathBuf], options: &Options) -> anyhow::Result<discover::Project> {
     let start = std::time::Instant::now();
     progress::phase("discovering", 0);
-    // `--python` is asked for its `sys.path` while discovery runs (the answer is kept for the
-    // rest of the process).
-    let (project, python) = rayon::join(
-        || discover::discover(paths),
-        || options.python.as_ref().map(|p| env::check_explicit(p)),
+    // The environment known before discovery (`--python`, `$VIRTUAL_ENV`) is asked for its
+    // `sys.path` first (the answer is kept for the rest of the process): its pytest decides
+    // how configuration files are read. Else the environment is found from the rootdir.
+    // The interpreter starts while discovery runs by pytest 9.2's rules (the usual case);
+    // another version's rules discover again.
+    let likely =
+        pytest_version::PytestVersion::installed(pytest_version::Release::DEFAULT, PathBuf::new());
+    let (early, speculative) = rayon::join(
+        || {
+            env::interpreter_before_discovery(options.python.as_deref())
+                .map(|interpreter| interpreter.map(|i| installed_pytest(Some(&i))))
+        },
+        || discover::discover_for(paths, &likely),
     );
-    let mut project = project?;
+    let early = early.map_err(anyhow::Error::msg)?;
+    let mut project = match early {
+        Some(version) => match speculative {
+            Ok(mut project) if !version.assumed() && version.release == likely.release => {
+                project.pytest = version;
+                project
+            }
+            _ => discover::discover_for(paths, &version)?,
+        },
+        None => {
+            let version_at = |rootdir: &std::path::Path| {
+                let interpreter = env::find_interpreter(None, rootdir).ok().flatten();
+                installed_pytest(interpreter.as_deref())
+            };
+            let found = speculative.ok().and_then(|mut project| {
+                let version = version_at(&project.rootdir);
+                (!version.assumed() && version.release == likely.release).then(|| {
+                    project.pytest = version;
+                    project
+                })
+            });
+            match found {
+                Some(project) => project,
+                None => {
+                    discover::discover_with(paths, discover::PytestSource::AtRootdir(&version_at))?
+                }
+            }
+        }
+    };
+    if project.pytest.assumed() {
+        note(format!(
+            "no pytest is installed in the analysed environment (see `--python`): fixmig \
+             follows pytest {}'s rules",
+            pytest_version::Release::DEFAULT
+        ));
+    }
     if let Some(exclude) = &options.exclude {
         exclude.apply(&mut project);
     }
     if timing() {
         eprintln!(
-            "discover: {:?} ({} files)",
+            "discover: {:?} ({} files, {})",
             start.elapsed(),
-            project.files.len()
+            project.files.len(),
+            project.pytest.describe()
         );
     }
-    if let Some(python) = python {
-        python.map_err(anyhow::Error::msg)?;
-    }
     Ok(project)
+}
+
+thread_local! {
+    /// Notes for the user about the current command's run (stderr, not diagnostics).
+    static NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes `message` for the user (once per command; the CLI prints it on stderr unless
+/// `--quiet`).
+pub(crate) fn note(message: String) {
+    NOTES.with(|n| {
+        let mut notes = n.borrow_mut();
+        if !notes.contains(&message) {
+            notes.push(message);
+        }
+    });
+}
+
+/// The notes of this thread's command so far (and forgets them).
+pub fn take_notes() -> Vec<String> {
+    NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
+}
+
+/// The pytest installed in the environment of `interpreter` (pytest 9.2, assumed, when there
+/// is no interpreter or no pytest).
+fn installed_pytest(interpreter: Option<&std::path::Path>) -> pytest_version::PytestVersion {
+    interpreter
+        .and_then(|i| env::query_cached(i).ok())
+        .and_then(|python| pytest_version::detect(&python.sys_path))
+        .unwrap_or_default()
 }
 
 /// Discovers, parses, indexes and resolves the project around `paths`.

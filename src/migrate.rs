@@ -201,24 +201,19 @@ pub fn migrate(
             }
         }
     }
-    let mut project = discover::discover(&opts.paths)?;
     // The facts cache is only read: nothing but `--write`'s edits ever reaches the disk.
-    // Every analysis of the run (one per rule, and its re-check) shares the facts parsed.
-    let analysis_options = crate::Options {
+    let mut analysis_options = crate::Options {
         cache: opts.options.cache.read_only(),
-        shared_facts: Some(crate::cache::FactsCache::shared(
-            &project.rootdir,
-            opts.options.parse,
-            opts.options.cache.read_only(),
-        )),
         ..opts.options.clone()
     };
-    if let Some(exclude) = &opts.options.exclude {
-        exclude.apply(&mut project);
-    }
-    if let Some(p) = &opts.options.python {
-        crate::env::check_explicit(p).map_err(anyhow::Error::msg)?;
-    }
+    // By the rules of the environment's pytest, `exclude` applied, `--python` checked.
+    let mut project = crate::discover_project(&opts.paths, &analysis_options)?;
+    // Every analysis of the run (one per rule, and its re-check) shares the facts parsed.
+    analysis_options.shared_facts = Some(crate::cache::FactsCache::shared(
+        &project.rootdir,
+        analysis_options.parse,
+        analysis_options.cache,
+    ));
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
     // What the rules want the user to review, printed with the summary.

@@ -155,8 +155,8 @@ pub fn resolve_item(index: &Index, item: &TestItem) -> ItemResolution {
     }
 }
 
-/// pytest's `traverse_fixture_closure`: DFS from the initial names, following the definition
-/// each level of an override chain would get; `direct` names are parametrized (no fixture).
+/// pytest's fixture closure of the initial names, by the installed version's algorithm;
+/// `direct` names are parametrized (no fixture).
 fn closure(
     index: &Index,
     item: &TestItem,
@@ -183,12 +183,18 @@ fn closure(
         resolved.insert(name.to_string(), r.clone());
         r
     };
-    let mut order = Vec::new();
-    let mut indices: HashMap<String, isize> = HashMap::new();
-    for name in initial {
-        traverse(name, &mut lookup, index, &mut order, &mut indices);
+    if index.pytest.closure_follows_override_chains() {
+        // traverse_fixture_closure (pytest 9.1+): DFS from the initial names, following the
+        // definition each level of an override chain would get.
+        let mut order = Vec::new();
+        let mut indices: HashMap<String, isize> = HashMap::new();
+        for name in initial {
+            traverse(name, &mut lookup, index, &mut order, &mut indices);
+        }
+        order
+    } else {
+        closure_of_visible_defs(initial, &mut lookup, index)
     }
-    order
 }
 
 fn traverse(
@@ -219,6 +225,33 @@ fn traverse(
         traverse(&dep, lookup, index, order, indices);
     }
     indices.insert(name.to_string(), at);
+}
+
+/// pytest 8.0–9.0's `getfixtureclosure`: the initial names, then (breadth first, each name
+/// once) the arguments of the definition each name gets; the levels an override chain
+/// requests below it are not followed (their fixtures are set up all the same, but are not
+/// in `item.fixturenames`).
+fn closure_of_visible_defs(
+    initial: &[String],
+    lookup: &mut impl FnMut(&str) -> Resolved,
+    index: &Index,
+) -> Vec<String> {
+    let mut order: Vec<String> = initial.to_vec();
+    let mut seen: HashSet<String> = order.iter().cloned().collect();
+    let mut next = 0;
+    while let Some(name) = order.get(next).cloned() {
+        next += 1;
+        let Resolved::Defs(defs) = lookup(&name) else {
+            continue;
+        };
+        let def = *defs.last().expect("Defs is never empty");
+        for dep in &index.fixtures[def].argnames {
+            if seen.insert(dep.clone()) {
+                order.push(dep.clone());
+            }
+        }
+    }
+    order
 }
 
 /// Replays pytest's setup (`_fillfixtures` → `getfixturevalue` → `_get_active_fixturedef`) and

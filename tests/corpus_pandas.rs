@@ -1,8 +1,9 @@
-//! The pandas 3.1.1 test suite as a corpus: real pytest 9.2.0 (the oracle plugin, in
+//! The pandas 3.1.1 test suite as a corpus: real pytest 9.2.0 and 8.4.2 (the oracle plugin, in
 //! collect-only mode) and fixmig must resolve every test function's fixtures the same way.
 //!
 //! `scripts/fetch-corpus.sh pandas` makes `target/corpus/pandas-3.1.1` (the unpacked wheel
-//! with a pytest.ini pinning the rootdir) and its venv `target/corpus/pandas-env`; the
+//! with a pytest.ini pinning the rootdir) and its venv `target/corpus/pandas-env`
+//! (`fetch-corpus.sh pandas-8`: the same tree, `target/corpus/pandas-8-env` with pytest 8.4.2); the
 //! oracle's JSON is cached under `target/corpus/`, so only the first run pays for pytest's
 //! collection (about a minute). Needs CPython 3.11 and network access to PyPI the first time:
 //! without them the test panics with the reason, it never skips.
@@ -17,7 +18,18 @@ const SHOWN: usize = 30;
 
 #[test]
 fn pandas_agrees_with_pytest() {
-    let pandas = corpus::fetch_corpus("pandas");
+    agrees_with_pytest("pandas");
+}
+
+/// The same tree with pytest 8.4.2 in its venv (`fetch-corpus.sh pandas-8`).
+#[test]
+fn pandas_agrees_with_pytest_8() {
+    agrees_with_pytest("pandas-8");
+}
+
+/// pytest (in the venv of corpus `env`) and fixmig on the pandas tree.
+fn agrees_with_pytest(env: &str) {
+    let pandas = corpus::fetch_corpus(env);
 
     let (oracle, pytest_time) = corpus::oracle_collect_only(&pandas, &["pandas/tests"]);
     match pytest_time {
@@ -44,7 +56,7 @@ fn pandas_agrees_with_pytest() {
         &corpus::without_errors(&fixmig),
     );
     let summary = format!(
-        "pandas: {}/{} test functions agree with pytest",
+        "{env}: {}/{} test functions agree with pytest",
         agreement.agreeing, agreement.total
     );
     println!("{summary}");

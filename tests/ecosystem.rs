@@ -472,9 +472,11 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         forced.contains("\x1b["),
         "--color always wins over NO_COLOR"
     );
-    // Not a terminal: no colour, no progress bar.
+    // Not a terminal: no colour, no progress bar (and, with pytest installed, no note).
+    let python = support::python_with_pytest();
     let output = Command::new(fixmig_bin())
-        .args(["check", "examples/staging"])
+        .args(["check", "examples/staging", "--python"])
+        .arg(&python)
         .current_dir(root())
         .env_remove("NO_COLOR")
         .output()

@@ -3,6 +3,7 @@
 //! the two must agree.
 mod support;
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,30 +34,37 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// The oracle's output for every case (sorted by name), or why pytest failed on it.
-/// Computed once per test process, several pytest runs at a time.
-fn oracle_outputs() -> &'static [(PathBuf, Result<Value, String>)] {
-    static OUTPUTS: OnceLock<Vec<(PathBuf, Result<Value, String>)>> = OnceLock::new();
-    OUTPUTS.get_or_init(|| {
+type CaseOutcomes = Vec<(PathBuf, Result<support::OracleOutcome, String>)>;
+
+/// The oracle's outcome for every case (sorted by name) under pytest `version`, or why
+/// pytest failed on it. Computed once per test process and version, several pytest runs
+/// at a time.
+fn oracle_outputs(version: &'static str) -> &'static CaseOutcomes {
+    static OUTPUTS: OnceLock<Mutex<HashMap<&'static str, &'static CaseOutcomes>>> = OnceLock::new();
+    let outputs = OUTPUTS.get_or_init(Default::default);
+    let mut outputs = outputs.lock().unwrap_or_else(|e| e.into_inner());
+    outputs.entry(version).or_insert_with(|| {
         let cases = support::case_dirs();
         assert!(!cases.is_empty(), "no cases under tests/cases");
         // Make the venv once, before the workers race for it.
-        support::python_with_pytest();
+        let python = support::python_with_pytest_version(version);
         let next = AtomicUsize::new(0);
-        let results: Vec<Mutex<Option<Result<Value, String>>>> =
+        let results: Vec<Mutex<Option<Result<support::OracleOutcome, String>>>> =
             cases.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..ORACLE_THREADS.min(cases.len()) {
                 scope.spawn(|| loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(dir) = cases.get(i) else { break };
-                    let result = catch_unwind(AssertUnwindSafe(|| support::run_oracle(dir)))
-                        .map_err(panic_message);
+                    let result = catch_unwind(AssertUnwindSafe(|| {
+                        support::run_oracle_outcome(&python, dir)
+                    }))
+                    .map_err(panic_message);
                     *results[i].lock().unwrap() = Some(result);
                 });
             }
         });
-        cases
+        let outcomes: CaseOutcomes = cases
             .into_iter()
             .zip(results)
             .map(|(dir, result)| {
@@ -66,15 +74,42 @@ fn oracle_outputs() -> &'static [(PathBuf, Result<Value, String>)] {
                     .expect("every case was run by a worker");
                 (dir, result)
             })
-            .collect()
+            .collect();
+        Box::leak(Box::new(outcomes))
     })
 }
 
+/// fixmig's run on one case with the environment of `python`, invoked as pytest is: from the
+/// case directory, without a path (the rootdir can depend on the working directory): exit
+/// code, stdout, stderr.
+fn fixmig_run(python: &Path, dir: &Path) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fixmig"))
+        .args([
+            "fixtures",
+            "--per-test",
+            "--format",
+            "json",
+            "--no-cache",
+            "--python",
+        ])
+        .arg(python)
+        .current_dir(dir)
+        // The oracle's environment.
+        .env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        .env_remove("PYTEST_ADDOPTS")
+        .env_remove("PYTEST_PLUGINS")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run fixmig: {e}"));
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// fixmig's JSON for one case, or the reason it is unusable.
-fn fixmig_output(dir: &Path) -> Result<Value, String> {
-    let path = dir.to_str().expect("case paths are UTF-8");
-    let (code, stdout, stderr) =
-        support::run_fixmig(&["fixtures", "--per-test", "--format", "json", path]);
+fn fixmig_output(python: &Path, dir: &Path) -> Result<Value, String> {
+    let (code, stdout, stderr) = fixmig_run(python, dir);
     let value: Value = serde_json::from_str(&stdout).map_err(|e| {
         format!(
             "fixmig's output is not valid JSON ({e}); exit code {code}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
@@ -88,20 +123,46 @@ fn fixmig_output(dir: &Path) -> Result<Value, String> {
     Ok(value)
 }
 
-#[test]
-fn every_case_agrees_with_pytest() {
-    let outputs = oracle_outputs();
+/// Where fixmig disagrees with pytest `version`'s outcome on one case.
+fn compare_case(
+    python: &Path,
+    dir: &Path,
+    oracle: &Result<support::OracleOutcome, String>,
+) -> Vec<String> {
+    match oracle {
+        Err(e) => vec![format!("pytest (the oracle) failed: {e}")],
+        Ok(support::OracleOutcome::Resolved(oracle)) => match fixmig_output(python, dir) {
+            Err(e) => vec![e],
+            Ok(fixmig) => support::compare_resolution(oracle, &fixmig),
+        },
+        // pytest refuses the configuration: so must fixmig, with pytest's reason.
+        Ok(support::OracleOutcome::UsageError(message)) => {
+            let (code, _, stderr) = fixmig_run(python, dir);
+            let mut problems = Vec::new();
+            if code != 2 {
+                problems.push(format!(
+                    "pytest exits with a usage error ({message}), fixmig exits with {code}"
+                ));
+            }
+            if !stderr.contains(message.as_str()) {
+                problems.push(format!(
+                    "pytest's usage error `{message}` is not in fixmig's stderr:\n{stderr}"
+                ));
+            }
+            problems
+        }
+    }
+}
+
+/// Every case compared with pytest `version`, with fixmig given that version's venv.
+fn every_case_agrees_with(version: &'static str) {
+    let python = support::python_with_pytest_version(version);
+    let outputs = oracle_outputs(version);
     let total = outputs.len();
     let mut report = Vec::new();
     let mut agreeing = 0;
     for (dir, oracle) in outputs {
-        let problems = match oracle {
-            Err(e) => vec![format!("pytest (the oracle) failed: {e}")],
-            Ok(oracle) => match fixmig_output(dir) {
-                Err(e) => vec![e],
-                Ok(fixmig) => support::compare_resolution(oracle, &fixmig),
-            },
-        };
+        let problems = compare_case(&python, dir, oracle);
         if problems.is_empty() {
             agreeing += 1;
         } else {
@@ -109,7 +170,7 @@ fn every_case_agrees_with_pytest() {
             report.extend(problems.into_iter().map(|p| format!("  {p}")));
         }
     }
-    let summary = format!("{agreeing}/{total} cases agree with pytest");
+    let summary = format!("{agreeing}/{total} cases agree with pytest {version}");
     println!("{summary}");
     if agreeing != total {
         panic!("{}\n{summary}", report.join("\n"));
@@ -117,46 +178,72 @@ fn every_case_agrees_with_pytest() {
 }
 
 #[test]
+fn every_case_agrees_with_pytest() {
+    every_case_agrees_with(support::PYTEST_VERSION);
+}
+
+#[test]
+fn every_case_agrees_with_pytest_8() {
+    every_case_agrees_with(support::PYTEST_8_VERSION);
+}
+
+/// Every case has a CASE.md, and pytest collects tests in it under at least one of the
+/// versions (a case may be a usage error under another); the oracle speaks the contract.
+#[test]
 fn oracle_sees_every_case() {
     let mut problems = Vec::new();
-    for (dir, oracle) in oracle_outputs() {
-        match oracle {
-            Err(e) => problems.push(format!("{}: pytest failed: {e}", case_name(dir))),
-            Ok(value) => {
-                let tests = value.get("tests").and_then(Value::as_array);
-                if tests.is_none_or(|t| t.is_empty()) {
-                    problems.push(format!("{}: pytest collected no test", case_name(dir)));
+    let cases = support::case_dirs();
+    for (i, dir) in cases.iter().enumerate() {
+        if !dir.join("CASE.md").is_file() {
+            problems.push(format!("{}: CASE.md is missing", case_name(dir)));
+        }
+        let mut collected = false;
+        for version in support::PYTEST_VERSIONS {
+            let (odir, oracle) = &oracle_outputs(version)[i];
+            assert_eq!(odir, dir);
+            match oracle {
+                Err(e) => problems.push(format!(
+                    "{} (pytest {version}): pytest failed: {e}",
+                    case_name(dir)
+                )),
+                Ok(support::OracleOutcome::UsageError(_)) => {}
+                Ok(support::OracleOutcome::Resolved(value)) => {
+                    let name = format!("{} (pytest {version})", case_name(dir));
+                    check_contract(&name, value, &mut collected, &mut problems);
                 }
-                if !dir.join("CASE.md").is_file() {
-                    problems.push(format!("{}: CASE.md is missing", case_name(dir)));
-                }
-                // The oracle must speak the contract it is compared in.
-                for test in tests.into_iter().flatten() {
-                    let fixtures = test.get("fixtures").and_then(Value::as_array);
-                    for fixture in fixtures.into_iter().flatten() {
-                        for key in ENTRY_KEYS {
-                            if fixture.get(key).is_none() {
-                                problems.push(format!(
-                                    "{}: entry without `{key}`: {fixture}",
-                                    case_name(dir)
-                                ));
-                            }
-                        }
-                    }
-                    if test.get("errors").and_then(Value::as_array).is_none() {
-                        problems.push(format!("{}: test without errors: {test}", case_name(dir)));
-                    }
-                }
-                let self_check = support::compare_resolution(value, value);
-                problems.extend(
-                    self_check
-                        .into_iter()
-                        .map(|p| format!("{}: {p}", case_name(dir))),
-                );
             }
+        }
+        if !collected {
+            problems.push(format!(
+                "{}: pytest collected no test under any version",
+                case_name(dir)
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn check_contract(name: &str, value: &Value, collected: &mut bool, problems: &mut Vec<String>) {
+    let tests = value.get("tests").and_then(Value::as_array);
+    if tests.is_some_and(|t| !t.is_empty()) {
+        *collected = true;
+    }
+    // The oracle must speak the contract it is compared in.
+    for test in tests.into_iter().flatten() {
+        let fixtures = test.get("fixtures").and_then(Value::as_array);
+        for fixture in fixtures.into_iter().flatten() {
+            for key in ENTRY_KEYS {
+                if fixture.get(key).is_none() {
+                    problems.push(format!("{name}: entry without `{key}`: {fixture}"));
+                }
+            }
+        }
+        if test.get("errors").and_then(Value::as_array).is_none() {
+            problems.push(format!("{name}: test without errors: {test}"));
+        }
+    }
+    let self_check = support::compare_resolution(value, value);
+    problems.extend(self_check.into_iter().map(|p| format!("{name}: {p}")));
 }
 
 fn fixture(name: &str, line: i64) -> Value {

@@ -10,7 +10,8 @@
 //! path). Every case under `tests/plugin_cases/` runs through the oracle plugin with that
 //! venv's python and through `fixmig fixtures --per-test --format json --python VENV` (the
 //! binary, with the same environment variables), in several plugin configurations, and the
-//! two must agree on every test. Needs python3 (3.11+) with venv and network access to PyPI
+//! two must agree on every test. The agreement test also runs with `target/plugin-env-8`, the
+//! same venv with pytest 8.4.2. Needs python3 (3.11+) with venv and network access to PyPI
 //! the first time; it never skips.
 
 mod support;
@@ -21,9 +22,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// The plugin venv's pins (the whole install closure but the editable plugins).
+/// The plugin venv's pins (the whole install closure but the editable plugins), besides
+/// `pytest==VERSION`: the venv is made for each of `support::PYTEST_VERSIONS`.
 const PINS: &[&str] = &[
-    "pytest==9.2.0",
     "iniconfig==2.3.1",
     "packaging==26.3",
     "pluggy==1.7.0",
@@ -88,8 +89,15 @@ fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn stamp() -> String {
-    let mut text = PINS.join("\n");
+/// Every pin of the plugin venv for pytest `version`.
+fn pins(version: &str) -> Vec<String> {
+    let mut pins = vec![format!("pytest=={version}")];
+    pins.extend(PINS.iter().map(|p| p.to_string()));
+    pins
+}
+
+fn stamp(version: &str) -> String {
+    let mut text = pins(version).join("\n");
     let mut files = Vec::new();
     source_files(&plugin_sources(), &mut files);
     for f in files {
@@ -116,16 +124,27 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `target/plugin-env`: made once (staged, then renamed into place), remade when the stamp
-/// (pins and plugin sources) changes. The editable plugins are installed from a copy under
-/// `target/plugin-env-src` (setuptools writes `*.egg-info` next to the sources).
-fn ensure_plugin_env() -> PathBuf {
+/// The plugin venv's name for pytest `version`: `plugin-env` (9.2.0), `plugin-env-8` (8.4.2).
+fn env_name(version: &str) -> &'static str {
+    if version == support::PYTEST_VERSION {
+        "plugin-env"
+    } else {
+        "plugin-env-8"
+    }
+}
+
+/// `target/plugin-env` (pytest 9.2.0; `target/plugin-env-8` for 8.4.2): made once (staged,
+/// then renamed into place), remade when the stamp (pins and plugin sources) changes. The
+/// editable plugins are installed from a copy under `target/plugin-env-src` (setuptools writes
+/// `*.egg-info` next to the sources).
+fn ensure_plugin_env(version: &str) -> PathBuf {
     let target = support::manifest_dir().join("target");
-    let venv = target.join("plugin-env");
+    let name = env_name(version);
+    let venv = target.join(name);
     let python = venv.join("bin").join("python");
-    let want = stamp();
+    let want = stamp(version);
     let stamp_file = venv.join(".fixmig-stamp");
-    let sources = target.join("plugin-env-src");
+    let sources = target.join(format!("{name}-src"));
     let sources_present = LOCAL_PLUGINS.iter().all(|p| sources.join(p).is_dir());
     if python.exists()
         && sources_present
@@ -133,7 +152,7 @@ fn ensure_plugin_env() -> PathBuf {
     {
         return venv;
     }
-    let version = Command::new("python3")
+    let python_ok = Command::new("python3")
         .args([
             "-c",
             "import sys; print(sys.version_info >= (3, 11) and sys.implementation.name == 'cpython')",
@@ -141,7 +160,7 @@ fn ensure_plugin_env() -> PathBuf {
         .output()
         .unwrap_or_else(|e| panic!("cannot run python3 ({e}): the plugin tests need CPython 3.11+"));
     assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
+        String::from_utf8_lossy(&python_ok.stdout).trim(),
         "True",
         "the plugin tests need CPython 3.11 or newer as python3 (pytest-asyncio 1.5 needs 3.11 \
          without extra backports)"
@@ -151,7 +170,7 @@ fn ensure_plugin_env() -> PathBuf {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let tag = format!("{}-{nanos}", std::process::id());
-    let staging = target.join(format!("plugin-env.tmp-{tag}"));
+    let staging = target.join(format!("{name}.tmp-{tag}"));
     // A stable place (the paths show in messages); remade with the venv.
     let _ = std::fs::remove_dir_all(&sources);
     run(
@@ -169,7 +188,7 @@ fn ensure_plugin_env() -> PathBuf {
                 "--disable-pip-version-check",
                 "--no-deps",
             ])
-            .args(PINS),
+            .args(pins(version)),
         "pip install (pins)",
     );
     for plugin in LOCAL_PLUGINS {
@@ -193,7 +212,7 @@ fn ensure_plugin_env() -> PathBuf {
     }
     std::fs::write(staging.join(".fixmig-stamp"), &want).expect("cannot write the venv stamp");
     if venv.exists() {
-        let old = target.join(format!("plugin-env.old-{tag}"));
+        let old = target.join(format!("{name}.old-{tag}"));
         let _ = std::fs::rename(&venv, &old);
         let _ = std::fs::remove_dir_all(&old);
     }
@@ -210,12 +229,18 @@ fn ensure_plugin_env() -> PathBuf {
 }
 
 fn plugin_env() -> PathBuf {
-    static ENV: OnceLock<PathBuf> = OnceLock::new();
-    ENV.get_or_init(ensure_plugin_env).clone()
+    plugin_env_for(support::PYTEST_VERSION)
 }
 
-fn plugin_python() -> PathBuf {
-    plugin_env().join("bin").join("python")
+/// The plugin venv with pytest `version` (one of `support::PYTEST_VERSIONS`).
+fn plugin_env_for(version: &str) -> PathBuf {
+    static ENVS: OnceLock<std::sync::Mutex<std::collections::HashMap<String, PathBuf>>> =
+        OnceLock::new();
+    let envs = ENVS.get_or_init(Default::default);
+    let mut envs = envs.lock().unwrap_or_else(|e| e.into_inner());
+    envs.entry(version.to_string())
+        .or_insert_with(|| ensure_plugin_env(version))
+        .clone()
 }
 
 /// `fixmig ARGS` (the binary) with the plugin variables of `env` and nothing inherited that
@@ -243,8 +268,7 @@ fn fixmig(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
-fn fixmig_per_test(dir: &Path, env: &[(&str, &str)]) -> Value {
-    let venv = plugin_env();
+fn fixmig_per_test(venv: &Path, dir: &Path, env: &[(&str, &str)]) -> Value {
     let (code, out, err) = fixmig(
         &[
             "fixtures",
@@ -309,7 +333,21 @@ struct Variant {
     env: Vec<(&'static str, &'static str)>,
 }
 
-fn variants() -> Vec<Variant> {
+/// The plugin configurations every case runs in, for pytest `version`: `PYTEST_PLUGINS`
+/// names the srcdemo plugin by its entry point name from pytest 9.2 on (which looks entry
+/// points up there), by its module before.
+fn variants(version: &str) -> Vec<Variant> {
+    let (label, plugins) = if version == support::PYTEST_VERSION {
+        (
+            "no autoload, `-p asyncio -p fixmig_demo.extra` in addopts, PYTEST_PLUGINS=pytest_mock,srcdemo",
+            "pytest_mock,srcdemo",
+        )
+    } else {
+        (
+            "no autoload, `-p asyncio -p fixmig_demo.extra` in addopts, PYTEST_PLUGINS=pytest_mock,fixmig_srcdemo.hooks",
+            "pytest_mock,fixmig_srcdemo.hooks",
+        )
+    };
     let mut out = vec![
         Variant {
             label: "autoload".to_string(),
@@ -322,12 +360,11 @@ fn variants() -> Vec<Variant> {
             env: vec![("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")],
         },
         Variant {
-            label: "no autoload, `-p asyncio -p fixmig_demo.extra` in addopts, PYTEST_PLUGINS=pytest_mock,srcdemo"
-                .to_string(),
+            label: label.to_string(),
             addopts: Some("-p asyncio -p fixmig_demo.extra".to_string()),
             env: vec![
                 ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"),
-                ("PYTEST_PLUGINS", "pytest_mock,srcdemo"),
+                ("PYTEST_PLUGINS", plugins),
             ],
         },
     ];
@@ -343,7 +380,18 @@ fn variants() -> Vec<Variant> {
 
 #[test]
 fn plugin_cases_agree_with_pytest() {
-    let python = plugin_python();
+    plugin_cases_agree_with(support::PYTEST_VERSION);
+}
+
+#[test]
+fn plugin_cases_agree_with_pytest_8() {
+    plugin_cases_agree_with(support::PYTEST_8_VERSION);
+}
+
+/// Every plugin case in every variant, pytest `version` and fixmig on the same plugin venv.
+fn plugin_cases_agree_with(version: &str) {
+    let venv = plugin_env_for(version);
+    let python = venv.join("bin").join("python");
     let cases = cases();
     assert!(
         cases.len() >= 3,
@@ -353,11 +401,11 @@ fn plugin_cases_agree_with_pytest() {
     let (mut agreeing, mut total) = (0usize, 0usize);
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        for variant in variants() {
+        for variant in variants(version) {
             let copy = variant.addopts.as_deref().map(|a| with_addopts(case, a));
             let dir = copy.as_ref().map_or(case.as_path(), |t| t.path());
             let oracle = support::run_oracle_with(&python, dir, &variant.env);
-            let ours = fixmig_per_test(dir, &variant.env);
+            let ours = fixmig_per_test(&venv, dir, &variant.env);
             let problems = support::compare_resolution(&oracle, &ours);
             let tests = oracle["tests"].as_array().map_or(0, Vec::len);
             let bad: std::collections::HashSet<&str> = problems
@@ -380,10 +428,10 @@ fn plugin_cases_agree_with_pytest() {
             }
         }
     }
-    println!("plugin cases: {agreeing}/{total} test resolutions agree with pytest");
+    println!("plugin cases: {agreeing}/{total} test resolutions agree with pytest {version}");
     assert!(
         failures.is_empty(),
-        "fixmig disagrees with pytest:\n{}",
+        "fixmig disagrees with pytest {version}:\n{}",
         failures.join("\n")
     );
 }
@@ -679,4 +727,55 @@ fn migrations_never_edit_installed_plugins() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("+++ b/tests/zsub/conftest.py"), "{out}");
     assert_eq!(out.matches("+++ ").count(), 1, "{out}");
+}
+
+/// pytest 8.4 imports `PYTEST_PLUGINS` entries as modules only (pytest 9.2 also looks them up
+/// as entry point names): an entry point name there fails its startup, and fixmig says so.
+#[test]
+fn pytest_8_does_not_look_up_entry_point_names_in_pytest_plugins() {
+    let case = support::manifest_dir().join("tests/plugin_cases/basic");
+    let env = [
+        ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"),
+        ("PYTEST_PLUGINS", "srcdemo"),
+    ];
+    for version in support::PYTEST_VERSIONS {
+        let venv = plugin_env_for(version);
+        let pytest = Command::new(venv.join("bin").join("python"))
+            .args([
+                "-m",
+                "pytest",
+                "--collect-only",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+            ])
+            .current_dir(&case)
+            .envs(env)
+            .env_remove("PYTEST_ADDOPTS")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .expect("cannot run pytest");
+        let pytest_err = String::from_utf8_lossy(&pytest.stderr);
+        let refused = pytest_err.contains("Error importing plugin \"srcdemo\"");
+        let (_, out, _) = fixmig(
+            &[
+                "check",
+                "--color",
+                "never",
+                "--python",
+                venv.to_str().expect("UTF-8 path"),
+                case.to_str().expect("UTF-8 path"),
+            ],
+            &env,
+        );
+        let warned = out.contains("FM904 PYTEST_PLUGINS names `srcdemo`");
+        assert_eq!(
+            (refused, warned),
+            (version != support::PYTEST_VERSION, version != support::PYTEST_VERSION),
+            "pytest {version}: pytest refused: {refused}, fixmig warned: {warned}\n{pytest_err}\n{out}"
+        );
+        if warned {
+            assert!(out.contains("is an entry point name, which pytest 8.4.2 does not look up here: name its module `fixmig_srcdemo.hooks`"), "{out}");
+        }
+    }
 }

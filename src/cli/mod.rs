@@ -355,6 +355,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
         crate::progress::start();
     }
     let quiet = cli.quiet;
+    // Notes of an earlier command run on this thread (in-process callers) are not this one's.
+    crate::take_notes();
     let result = match cli.command {
         Command::Check {
             paths,
@@ -460,6 +462,11 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
         }
     };
     crate::progress::finish();
+    for note in crate::take_notes() {
+        if !quiet {
+            let _ = writeln!(stderr, "fixmig: note: {note}");
+        }
+    }
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -76,10 +76,10 @@ pub(crate) fn collect_files(
         } else if arg.extension() == Some(OsStr::new("py")) {
             push(arg.clone(), FileKind::TestModule);
         } else {
-            warnings.push(DiscoverWarning {
-                path: arg.clone(),
-                message: "not a Python file: pytest finds no collectors for it".into(),
-            });
+            warnings.push(DiscoverWarning::new(
+                arg.clone(),
+                "not a Python file: pytest finds no collectors for it",
+            ));
         }
     }
     for c in initial {

@@ -13,7 +13,8 @@ use toml::Spanned;
 
 use super::ini::{parse_ini, py_repr};
 use super::pattern::{shlex_split, Pos};
-use super::ConfigError;
+use super::{ConfigError, DiscoverWarning};
+use crate::pytest_version::PytestVersion;
 
 /// How pytest interprets a value: "ini" (strings, split per option type) or "toml"
 /// (native types, checked strictly).
@@ -54,8 +55,8 @@ pub(crate) struct RawConfig {
     pub options: BTreeMap<String, RawOption>,
 }
 
-/// The configuration file names pytest looks for, in precedence order.
-pub(crate) const CONFIG_NAMES: [&str; 7] = [
+/// The configuration file names pytest 9 looks for, in precedence order.
+const CONFIG_NAMES_9: [&str; 7] = [
     "pytest.toml",
     ".pytest.toml",
     "pytest.ini",
@@ -65,22 +66,48 @@ pub(crate) const CONFIG_NAMES: [&str; 7] = [
     "setup.cfg",
 ];
 
+/// The configuration file names `version` looks for, in precedence order (pytest 8 knows no
+/// `pytest.toml`).
+pub(crate) fn config_names(version: &PytestVersion) -> &'static [&'static str] {
+    if version.native_toml_config() {
+        &CONFIG_NAMES_9
+    } else {
+        &CONFIG_NAMES_9[2..]
+    }
+}
+
+/// What a loader noticed besides the configuration: warnings for FM903/FM905.
+pub(crate) type Notes = Vec<super::DiscoverWarning>;
+
 fn read(path: &Path) -> Result<String, ConfigError> {
     let bytes = std::fs::read(path).map_err(|e| ConfigError::at(path, 0, 0, e.to_string()))?;
     String::from_utf8(bytes)
         .map_err(|e| ConfigError::at(path, 1, 1, format!("file is not valid UTF-8: {e}")))
 }
 
-/// Loads `path` with the loader pytest uses for its file name. `Ok(None)` means the
-/// file holds no pytest configuration.
-pub(crate) fn load_by_name(path: &Path) -> Result<Option<RawConfig>, ConfigError> {
+/// Loads `path` with the loader `version` uses for its file name. `Ok(None)` means the
+/// file holds no pytest configuration. Sections another pytest version would read
+/// differently are noted in `notes`.
+pub(crate) fn load_by_name(
+    path: &Path,
+    version: &PytestVersion,
+    notes: &mut Notes,
+) -> Result<Option<RawConfig>, ConfigError> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     match name {
-        "pytest.toml" | ".pytest.toml" => load_pytest_toml(path).map(Some),
-        "pytest.ini" | ".pytest.ini" => {
-            Ok(Some(load_ini_section(path, "pytest")?.unwrap_or_default()))
+        "pytest.toml" | ".pytest.toml" if version.native_toml_config() => {
+            load_pytest_toml(path).map(Some)
         }
-        "pyproject.toml" => load_pyproject(path),
+        "pytest.ini" => Ok(Some(load_ini_section(path, "pytest")?.unwrap_or_default())),
+        ".pytest.ini" => {
+            let section = load_ini_section(path, "pytest")?;
+            Ok(section.or_else(|| {
+                version
+                    .empty_dot_pytest_ini_counts()
+                    .then(RawConfig::default)
+            }))
+        }
+        "pyproject.toml" => load_pyproject(path, version, notes),
         "tox.ini" => load_ini_section(path, "pytest"),
         "setup.cfg" => load_setup_cfg(path),
         _ => Ok(None),
@@ -292,7 +319,11 @@ fn load_pytest_toml(path: &Path) -> Result<RawConfig, ConfigError> {
     Ok(RawConfig::default())
 }
 
-fn load_pyproject(path: &Path) -> Result<Option<RawConfig>, ConfigError> {
+fn load_pyproject(
+    path: &Path,
+    version: &PytestVersion,
+    notes: &mut Notes,
+) -> Result<Option<RawConfig>, ConfigError> {
     let text = read(path)?;
     let root = parse_toml(path, &text)?;
     let doc = TomlDoc {
@@ -307,22 +338,76 @@ fn load_pyproject(path: &Path) -> Result<Option<RawConfig>, ConfigError> {
         _ => return Ok(None),
     };
     let ini = tool_pytest.get("ini_options");
-    let native: Vec<_> = tool_pytest
+    let mut native: Vec<_> = tool_pytest
         .iter()
         .filter(|(k, _)| k.get_ref().as_ref() != "ini_options")
         .collect();
+    // In the order they are written.
+    native.sort_by_key(|(k, _)| k.span().start);
+    let native_names = || {
+        native
+            .iter()
+            .map(|(k, _)| format!("`tool.pytest.{}`", k.get_ref()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let native_line = native
+        .first()
+        .map_or(1, |(k, _)| doc.index.pos(k.span().start).line);
+    if !version.native_toml_config() {
+        // pytest 8 reads `[tool.pytest.ini_options]` only.
+        if !native.is_empty() {
+            notes.push(DiscoverWarning::version(
+                path,
+                native_line,
+                format!(
+                    "{} ignored: {} (installed) reads only `[tool.pytest.ini_options]`; pytest 9 \
+                     reads the other keys of `[tool.pytest]` as native configuration{}",
+                    native_names(),
+                    version.describe(),
+                    if ini.is_some() {
+                        " and refuses a file that also has `[tool.pytest.ini_options]`"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        return ini_options(&doc, ini);
+    }
     let ini_nonempty = match ini.map(|v| v.get_ref()) {
         Some(DeValue::Table(t)) => !t.is_empty(),
         Some(_) => true,
         None => false,
     };
     if let (Some((k, _)), true) = (native.first(), ini_nonempty) {
+        const BOTH: &str = "Cannot use both [tool.pytest] (native TOML types) and \
+            [tool.pytest.ini_options] (string-based INI format) simultaneously. Please use \
+            [tool.pytest] with native TOML types (recommended) or [tool.pytest.ini_options] \
+            for backwards compatibility.";
+        if version.assumed() {
+            // Which pytest runs this project is unknown: pytest 8 reads `ini_options` and
+            // ignores the rest, pytest 9 refuses the file. Read it as pytest 8 does, and say so.
+            notes.push(DiscoverWarning::version(
+                path,
+                native_line,
+                format!(
+                    "{} next to `[tool.pytest.ini_options]`: pytest 9 refuses this file (\"{BOTH}\"), \
+                     pytest 8 ignores them; no pytest is installed in the analysed environment, \
+                     so fixmig reads `[tool.pytest.ini_options]` only",
+                    native_names()
+                ),
+            ));
+            return ini_options(&doc, ini);
+        }
         return Err(doc.error(
             k.span(),
-            "Cannot use both [tool.pytest] (native TOML types) and [tool.pytest.ini_options] \
-             (string-based INI format) simultaneously. Please use [tool.pytest] with native \
-             TOML types (recommended) or [tool.pytest.ini_options] for backwards compatibility."
-                .into(),
+            format!(
+                "{BOTH} ({} is installed in the analysed environment; pytest 8 reads only \
+                 [tool.pytest.ini_options] and ignores {})",
+                version.describe(),
+                native_names()
+            ),
         ));
     }
     if !native.is_empty() {
@@ -332,6 +417,14 @@ fn load_pyproject(path: &Path) -> Result<Option<RawConfig>, ConfigError> {
             "ini_options",
         )));
     }
+    ini_options(&doc, ini)
+}
+
+/// `[tool.pytest.ini_options]`, read in ini mode (`None`: there is none).
+fn ini_options(
+    doc: &TomlDoc<'_>,
+    ini: Option<&Spanned<DeValue<'_>>>,
+) -> Result<Option<RawConfig>, ConfigError> {
     match ini {
         None => Ok(None),
         Some(v) => match v.get_ref() {

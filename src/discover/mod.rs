@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::pytest_version::PytestVersion;
 use config::{collect_options, RawConfig};
 use pattern::{fnmatch, fnmatch_ex, python_glob, shlex_split_str};
 use setup::{absolutize, determine_setup};
@@ -46,6 +47,8 @@ pub struct Project {
     /// Problems that did not stop discovery (unreadable directories, ignored config
     /// files, empty `testpaths`, ...).
     pub warnings: Vec<DiscoverWarning>,
+    /// The pytest whose rules discovery followed (and the analysis follows).
+    pub pytest: PytestVersion,
 }
 
 /// The pytest configuration values fixmig needs, with pytest's defaults applied.
@@ -97,6 +100,33 @@ pub struct ProjectFile {
 pub struct DiscoverWarning {
     pub path: PathBuf,
     pub message: String,
+    /// FM903 (discovery), or FM905 (the pytest version: a configuration section the
+    /// installed pytest reads differently from other versions, no pytest installed).
+    pub code: &'static str,
+    /// 1-based line in `path` (1 when the warning is about the file as a whole).
+    pub line: usize,
+}
+
+impl DiscoverWarning {
+    /// A discovery warning (FM903) about `path` as a whole.
+    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        DiscoverWarning {
+            path: path.into(),
+            message: message.into(),
+            code: "FM903",
+            line: 1,
+        }
+    }
+
+    /// A pytest-version warning (FM905) at `line` of `path`.
+    pub fn version(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        DiscoverWarning {
+            path: path.to_path_buf(),
+            message: message.into(),
+            code: "FM905",
+            line,
+        }
+    }
 }
 
 /// A configuration or usage error (pytest would exit with a usage error). `line` and
@@ -216,8 +246,27 @@ pub(crate) fn shlex_split(s: &str) -> Result<Vec<String>, String> {
 }
 
 /// Discovers the project for `paths` (relative to the process's current directory;
-/// empty means the current directory).
+/// empty means the current directory) by pytest 9.2's rules.
 pub fn discover(paths: &[PathBuf]) -> Result<Project, ConfigError> {
+    discover_for(paths, &PytestVersion::default())
+}
+
+/// [`discover`] by the rules of pytest `version`.
+pub fn discover_for(paths: &[PathBuf], version: &PytestVersion) -> Result<Project, ConfigError> {
+    discover_with(paths, PytestSource::Known(version.clone()))
+}
+
+/// Which pytest's rules discovery follows.
+pub enum PytestSource<'a> {
+    Known(PytestVersion),
+    /// The pytest of the environment found from the rootdir (a `.venv` there): the rootdir
+    /// is first determined by pytest 9.2's rules, then again by the found version's rules
+    /// when they differ.
+    AtRootdir(&'a dyn Fn(&Path) -> PytestVersion),
+}
+
+/// [`discover`] by the rules of the pytest `source` names.
+pub fn discover_with(paths: &[PathBuf], source: PytestSource<'_>) -> Result<Project, ConfigError> {
     let cwd = std::env::current_dir().map_err(|e| {
         ConfigError::at(
             Path::new("."),
@@ -226,11 +275,29 @@ pub fn discover(paths: &[PathBuf]) -> Result<Project, ConfigError> {
             format!("cannot read the current directory: {e}"),
         )
     })?;
-    discover_in(&cwd, paths)
+    discover_in_with(&cwd, paths, source)
 }
 
 /// Like [`discover`], with `cwd` standing for the process's current directory.
 pub fn discover_in(cwd: &Path, paths: &[PathBuf]) -> Result<Project, ConfigError> {
+    discover_in_with(cwd, paths, PytestSource::Known(PytestVersion::default()))
+}
+
+/// [`discover_in`] by the rules of pytest `version`.
+pub fn discover_in_for(
+    cwd: &Path,
+    paths: &[PathBuf],
+    version: &PytestVersion,
+) -> Result<Project, ConfigError> {
+    discover_in_with(cwd, paths, PytestSource::Known(version.clone()))
+}
+
+/// [`discover_in`] by the rules of the pytest `source` names.
+pub fn discover_in_with(
+    cwd: &Path,
+    paths: &[PathBuf],
+    source: PytestSource<'_>,
+) -> Result<Project, ConfigError> {
     let cwd = absolutize(Path::new("/"), cwd);
     let mut args = Vec::new();
     for p in paths {
@@ -258,17 +325,42 @@ pub fn discover_in(cwd: &Path, paths: &[PathBuf]) -> Result<Project, ConfigError
             }
         })
         .collect();
-    let setup = determine_setup(&cwd, &dirs)?;
     let mut warnings = Vec::new();
+    let (setup, version) = match source {
+        PytestSource::Known(version) => (
+            determine_setup(&cwd, &dirs, &version, &mut warnings)?,
+            version,
+        ),
+        PytestSource::AtRootdir(version_at) => {
+            let default = PytestVersion::default();
+            let first = determine_setup(&cwd, &dirs, &default, &mut warnings);
+            let rootdir = match &first {
+                Ok(setup) => setup.rootdir.clone(),
+                Err(_) => setup::common_ancestor(&cwd, &dirs),
+            };
+            let version = version_at(&rootdir);
+            match first {
+                Ok(setup) if version == default => (setup, version),
+                _ => {
+                    warnings.clear();
+                    (
+                        determine_setup(&cwd, &dirs, &version, &mut warnings)?,
+                        version,
+                    )
+                }
+            }
+        }
+    };
+    let version = &version;
     if let Some(ini) = &setup.inifile {
         for name in &setup.ignored {
-            warnings.push(DiscoverWarning {
-                path: ini.parent().unwrap_or(ini).join(name),
-                message: format!(
+            warnings.push(DiscoverWarning::new(
+                ini.parent().unwrap_or(ini).join(name),
+                format!(
                     "ignoring pytest config in {name}: {} takes precedence",
                     ini.file_name().unwrap_or_default().to_string_lossy()
                 ),
-            });
+            ));
         }
     }
     // A single path equal to the rootdir (or none, from the rootdir) is "pytest run
@@ -304,6 +396,7 @@ pub fn discover_in(cwd: &Path, paths: &[PathBuf]) -> Result<Project, ConfigError
         config,
         files,
         warnings,
+        pytest: version.clone(),
     })
 }
 
@@ -323,10 +416,7 @@ fn testpaths_args(
         let matched = python_glob(&setup.rootdir, tp);
         if matched.is_empty() {
             let message = format!("testpaths entry {tp:?} matches no files or directories");
-            warnings.push(DiscoverWarning {
-                path: ini.clone(),
-                message,
-            });
+            warnings.push(DiscoverWarning::new(ini.clone(), message));
         }
         out.extend(
             matched
@@ -337,10 +427,7 @@ fn testpaths_args(
     if !config.testpaths.is_empty() && out.is_empty() {
         let message =
             "No files were found in testpaths; searching recursively from the rootdir instead";
-        warnings.push(DiscoverWarning {
-            path: ini,
-            message: message.into(),
-        });
+        warnings.push(DiscoverWarning::new(ini, message));
     }
     out
 }

@@ -5,8 +5,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::config::{load_by_name, RawConfig, CONFIG_NAMES};
-use super::ConfigError;
+use super::config::{config_names, load_by_name, Notes, RawConfig};
+use super::{ConfigError, DiscoverWarning};
+use crate::pytest_version::PytestVersion;
 
 /// `os.path.abspath(base / p)`: joins and removes `.`/`..` lexically.
 pub(crate) fn absolutize(base: &Path, p: &Path) -> PathBuf {
@@ -75,12 +76,21 @@ pub(crate) struct Setup {
 }
 
 /// pytest's `locate_config`: the first config file with pytest configuration in the
-/// args or their ancestors, else the first `pyproject.toml` seen (as an empty config).
-fn locate_config(args: &[PathBuf]) -> Result<Option<Setup>, ConfigError> {
+/// args or their ancestors, else (from pytest 8.1) the first `pyproject.toml` seen (as an
+/// empty config).
+fn locate_config(
+    args: &[PathBuf],
+    version: &PytestVersion,
+    notes: &mut Notes,
+) -> Result<Option<Setup>, ConfigError> {
+    let names = config_names(version);
     let mut found_pyproject: Option<PathBuf> = None;
     for arg in args {
         for base in arg.ancestors() {
-            for (index, name) in CONFIG_NAMES.iter().enumerate() {
+            if !version.native_toml_config() {
+                note_unread_pytest_toml(base, version, notes);
+            }
+            for (index, name) in names.iter().enumerate() {
                 let p = base.join(name);
                 if !p.is_file() {
                     continue;
@@ -88,14 +98,17 @@ fn locate_config(args: &[PathBuf]) -> Result<Option<Setup>, ConfigError> {
                 if *name == "pyproject.toml" && found_pyproject.is_none() {
                     found_pyproject = Some(p.clone());
                 }
-                let Some(config) = load_by_name(&p)? else {
+                let Some(config) = load_by_name(&p, version, notes)? else {
                     continue;
                 };
+                // pytest 9 warns about the other config files of the directory it ignores.
                 let mut ignored = Vec::new();
-                for rest in &CONFIG_NAMES[index + 1..] {
-                    let p2 = base.join(rest);
-                    if p2.is_file() && load_by_name(&p2)?.is_some() {
-                        ignored.push(rest.to_string());
+                if version.native_toml_config() {
+                    for rest in &names[index + 1..] {
+                        let p2 = base.join(rest);
+                        if p2.is_file() && load_by_name(&p2, version, &mut Vec::new())?.is_some() {
+                            ignored.push(rest.to_string());
+                        }
                     }
                 }
                 return Ok(Some(Setup {
@@ -107,6 +120,9 @@ fn locate_config(args: &[PathBuf]) -> Result<Option<Setup>, ConfigError> {
             }
         }
     }
+    if !version.pyproject_fallback_rootdir() {
+        return Ok(None);
+    }
     Ok(found_pyproject.map(|p| Setup {
         rootdir: p.parent().map(Path::to_path_buf).unwrap_or_default(),
         inifile: Some(p),
@@ -114,14 +130,30 @@ fn locate_config(args: &[PathBuf]) -> Result<Option<Setup>, ConfigError> {
     }))
 }
 
-/// pytest's `determine_setup` without `-c`/`--rootdir`/`-o`. `dirs` are the existing
-/// argument paths mapped to directories (`get_dirs_from_args`).
+/// pytest 8 does not read `pytest.toml`/`.pytest.toml`: say so when `dir` has one.
+fn note_unread_pytest_toml(dir: &Path, version: &PytestVersion, notes: &mut Notes) {
+    for name in ["pytest.toml", ".pytest.toml"] {
+        let p = dir.join(name);
+        if p.is_file() && !notes.iter().any(|n| n.path == p) {
+            let message = format!(
+                "{name} ignored: {} (installed) does not read it (pytest 9.0 and later do)",
+                version.describe()
+            );
+            notes.push(DiscoverWarning::version(&p, 1, message));
+        }
+    }
+}
+
+/// pytest's `determine_setup` without `-c`/`--rootdir`/`-o`, by `version`'s rules. `dirs`
+/// are the existing argument paths mapped to directories (`get_dirs_from_args`).
 pub(crate) fn determine_setup(
     invocation_dir: &Path,
     dirs: &[PathBuf],
+    version: &PytestVersion,
+    notes: &mut Notes,
 ) -> Result<Setup, ConfigError> {
     let ancestor = common_ancestor(invocation_dir, dirs);
-    if let Some(setup) = locate_config(std::slice::from_ref(&ancestor))? {
+    if let Some(setup) = locate_config(std::slice::from_ref(&ancestor), version, notes)? {
         return Ok(setup);
     }
     for dir in ancestor.ancestors() {
@@ -138,7 +170,7 @@ pub(crate) fn determine_setup(
         } else {
             dirs.to_vec()
         };
-        if let Some(setup) = locate_config(&args)? {
+        if let Some(setup) = locate_config(&args, version, notes)? {
             return Ok(setup);
         }
     }

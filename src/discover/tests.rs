@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::pytest_version::{PytestVersion, Release};
 
 /// Creates `files` under a fresh temporary directory; a path ending in `/` is a
 /// directory, anything else a file with the given content.
@@ -27,14 +28,99 @@ pub(super) fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// pytest 9.2 installed (not assumed): the rules the pytest comparison tests run.
+pub(super) fn pytest_9_2() -> PytestVersion {
+    PytestVersion::installed(Release::DEFAULT, PathBuf::new())
+}
+
 pub(super) fn run(root: &Path, cwd: &str, args: &[&str]) -> Project {
     let args: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    discover_in(&root.join(cwd), &args).unwrap()
+    discover_in_for(&root.join(cwd), &args, &pytest_9_2()).unwrap()
 }
 
 pub(super) fn err(root: &Path, args: &[&str]) -> ConfigError {
     let args: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    discover_in(root, &args).unwrap_err()
+    discover_in_for(root, &args, &pytest_9_2()).unwrap_err()
+}
+
+/// Discovery by the rules of `version` from `root` without arguments.
+fn run_as(root: &Path, version: &PytestVersion) -> Result<Project, ConfigError> {
+    discover_in_for(root, &[], version)
+}
+
+#[test]
+fn pytest_8_reads_ini_options_and_warns_about_subtables() {
+    let pyproject = "[tool.pytest.ini_options]\npython_files = [\"check_*.py\"]\n\n\
+                     [tool.pytest.profiling]\nenabled = false\n";
+    let d = tree(&[
+        ("pyproject.toml", pyproject),
+        ("check_a.py", ""),
+        ("test_b.py", ""),
+    ]);
+    // pytest 9.2 installed: its usage error.
+    let e = err(d.path(), &[]);
+    assert!(e.message.contains("Cannot use both"), "{e}");
+    assert!(e.message.contains("pytest 9.2.0 is installed"), "{e}");
+    // pytest 8.4 installed: `ini_options` only, and an FM905 warning at the sub-table.
+    let v8 = PytestVersion::installed(Release(8, 4, 2), PathBuf::new());
+    let p = run_as(d.path(), &v8).unwrap();
+    assert_eq!(listing(&p), vec!["T check_a.py"]);
+    let w: Vec<_> = p.warnings.iter().filter(|w| w.code == "FM905").collect();
+    assert_eq!(w.len(), 1, "{:?}", p.warnings);
+    assert_eq!(w[0].line, 4);
+    assert!(
+        w[0].message
+            .contains("`tool.pytest.profiling` ignored: pytest 8.4.2"),
+        "{}",
+        w[0].message
+    );
+    // No pytest installed: a warning instead of the error, `ini_options` read.
+    let p = run_as(d.path(), &PytestVersion::default()).unwrap();
+    assert_eq!(listing(&p), vec!["T check_a.py"]);
+    assert!(p
+        .warnings
+        .iter()
+        .any(|w| w.code == "FM905" && w.message.contains("pytest 9 refuses")));
+}
+
+#[test]
+fn pytest_8_ignores_pytest_toml_and_empty_dot_pytest_ini() {
+    let d = tree(&[
+        ("pytest.toml", "[pytest]\npython_files = [\"check_*.py\"]\n"),
+        ("tox.ini", "[pytest]\npython_files = spec_*.py\n"),
+        ("check_a.py", ""),
+        ("spec_b.py", ""),
+    ]);
+    let v8 = PytestVersion::installed(Release(8, 4, 2), PathBuf::new());
+    let p = run_as(d.path(), &v8).unwrap();
+    assert_eq!(
+        p.inifile.as_deref(),
+        Some(d.path().join("tox.ini").as_path())
+    );
+    assert_eq!(listing(&p), vec!["T spec_b.py"]);
+    assert!(p
+        .warnings
+        .iter()
+        .any(|w| w.code == "FM905" && w.path.ends_with("pytest.toml")));
+    let p = run(d.path(), "", &[]);
+    assert_eq!(
+        p.inifile.as_deref(),
+        Some(d.path().join("pytest.toml").as_path())
+    );
+    assert_eq!(listing(&p), vec!["T check_a.py"]);
+
+    // An empty `.pytest.ini` is the configuration from pytest 9.0 on; before, the
+    // `setup.cfg` next to it is.
+    let d = tree(&[
+        (".pytest.ini", "# nothing\n"),
+        ("setup.cfg", "[tool:pytest]\npython_files = spec_*.py\n"),
+        ("spec_b.py", ""),
+        ("test_c.py", ""),
+    ]);
+    let p = run_as(d.path(), &v8).unwrap();
+    assert_eq!(listing(&p), vec!["T spec_b.py"]);
+    let p = run(d.path(), "", &[]);
+    assert_eq!(listing(&p), vec!["T test_c.py"]);
 }
 
 /// `C rel` / `T rel` lines in order.

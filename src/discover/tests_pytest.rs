@@ -393,7 +393,8 @@ fn pytest_agrees_on_error_locations() {
     ];
     for (name, content) in cases {
         let d = tree(&[(name, content)]);
-        let ours = discover_in(d.path(), &[]).expect_err("malformed config");
+        let ours = discover_in_for(d.path(), &[], &super::tests::pytest_9_2())
+            .expect_err("malformed config");
         let (_, text) = pytest(d.path(), &[]);
         let (line, col) =
             error_location(&text).unwrap_or_else(|| panic!("no location in:\n{text}"));

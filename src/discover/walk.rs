@@ -123,7 +123,7 @@ fn warning_for(root: &Path, err: &ignore::Error) -> DiscoverWarning {
         }
         inner => format!("cannot read: {inner}"),
     };
-    DiscoverWarning { path, message }
+    DiscoverWarning::new(path, message)
 }
 
 /// Walks the directory `root` (an initial path: never itself ignored) and returns the

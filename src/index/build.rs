@@ -140,6 +140,7 @@ impl Index {
             conftests: HashMap::new(),
             hooks_memo: None,
             left_out: Vec::new(),
+            pytest: project.pytest.clone(),
         };
         if let Some(mentions) = mentions.as_mut() {
             // Conftests are always collected; a test module when it mentions a name or its
@@ -169,9 +170,9 @@ impl Index {
         crate::phase_timing("collect");
         for w in &project.warnings {
             index.loader.problems.push(Problem {
-                code: "FM903",
+                code: w.code,
                 path: rel_path(&project.rootdir, &w.path),
-                line: 1,
+                line: w.line,
                 column: 1,
                 message: w.message.clone(),
             });

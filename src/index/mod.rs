@@ -276,6 +276,8 @@ pub struct Index {
     /// Test modules a focused build did not collect ([`Index::build`]): their bytes do
     /// not hold the names, and nothing they import can bring them in.
     pub left_out: Vec<ModuleId>,
+    /// The pytest whose rules the resolution follows (the project's, from discovery).
+    pub pytest: crate::pytest_version::PytestVersion,
 }
 
 impl Index {
@@ -479,6 +481,32 @@ pub fn argnames(func: &FunctionDef, bound: bool) -> Vec<Located> {
         .map(|p| p.name.clone())
         .collect();
     names.into_iter().skip(func.mock_patch_args).collect()
+}
+
+/// `getfuncargnames` of a test function (`cls` given when it is in a class). Before pytest
+/// 8.4 a method's first name was dropped even when its first parameter (`self`) was
+/// positional-only, and so not among the names: `def test(self, /, kw)` requested nothing.
+pub fn test_argnames(
+    func: &FunctionDef,
+    in_class: bool,
+    pytest: &crate::pytest_version::PytestVersion,
+) -> Vec<Located> {
+    let positional_only = func
+        .params
+        .iter()
+        .any(|p| p.kind == parse::ParamKind::PositionalOnly);
+    if in_class
+        && !func.is_staticmethod
+        && positional_only
+        && !pytest.keeps_names_after_positional_only_self()
+    {
+        let mut names = argnames(func, false);
+        if !names.is_empty() {
+            names.remove(0);
+        }
+        return names;
+    }
+    argnames(func, in_class)
 }
 
 /// The signature a [`parse::SignatureEdit`] decorator gives its wrapper.

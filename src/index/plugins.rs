@@ -256,8 +256,9 @@ pub(super) fn consider_module(index: &mut Index, module: ModuleId, session: Node
     }
 }
 
-/// pytest's `import_plugin(modname, consider_entry_points=True)`. False when the plugin
-/// cannot be found at all.
+/// pytest's `import_plugin(modname, consider_entry_points=True)` (for `PYTEST_PLUGINS` and
+/// `pytest_plugins` only from pytest 9.2; before, those name modules only). False when the
+/// plugin cannot be found at all.
 fn import_plugin(
     index: &mut Index,
     modname: &str,
@@ -269,14 +270,20 @@ fn import_plugin(
         return true;
     }
     // An entry point of that name wins over a module of that name.
-    let entry_point = index.environment.as_ref().and_then(|env| {
-        env.distributions.iter().enumerate().find_map(|(i, d)| {
-            d.entry_points
-                .iter()
-                .find(|ep| ep.name == modname)
-                .map(|ep| (i, ep.clone()))
-        })
-    });
+    let by_entry_point =
+        matches!(source, PluginSource::Option(_)) || index.pytest.plugin_specs_load_entry_points();
+    let entry_point = index
+        .environment
+        .as_ref()
+        .filter(|_| by_entry_point)
+        .and_then(|env| {
+            env.distributions.iter().enumerate().find_map(|(i, d)| {
+                d.entry_points
+                    .iter()
+                    .find(|ep| ep.name == modname)
+                    .map(|ep| (i, ep.clone()))
+            })
+        });
     if let Some((dist, ep)) = entry_point {
         load_entry_point(index, dist, &ep, source, session);
         return true;
@@ -314,8 +321,9 @@ fn import_plugin(
                     index.environment_label()
                 ),
                 _ => format!(
-                    "{what} is neither a project module nor installed in {}; pytest fails with `Error importing plugin`",
-                    index.environment_label()
+                    "{what} is neither a project module nor installed in {}; pytest fails with `Error importing plugin`{}",
+                    index.environment_label(),
+                    entry_point_note(index, modname)
                 ),
             };
             // The inifile for `addopts`; the variable's name for the process environment.
@@ -344,6 +352,25 @@ fn import_plugin(
     let distribution = distribution_of(index, &path);
     register_module(index, id, modname, distribution, source, session);
     true
+}
+
+/// When `modname` is the name of an installed entry point that the installed pytest does not
+/// look up for `PYTEST_PLUGINS`/`pytest_plugins`: a clause saying so.
+fn entry_point_note(index: &Index, modname: &str) -> String {
+    let module = index.environment.as_ref().and_then(|env| {
+        env.distributions
+            .iter()
+            .flat_map(|d| &d.entry_points)
+            .find(|ep| ep.name == modname)
+            .map(|ep| ep.module.clone())
+    });
+    match module {
+        Some(module) if !index.pytest.plugin_specs_load_entry_points() => format!(
+            " (`{modname}` is an entry point name, which {} does not look up here: name its module `{module}`, or use pytest 9.2 or later)",
+            index.pytest.describe()
+        ),
+        _ => String::new(),
+    }
 }
 
 fn distribution_of(index: &Index, path: &Path) -> Option<usize> {

@@ -37,7 +37,7 @@ fn output_text(output: &Output, tail_lines: usize) -> String {
 }
 
 /// A fetched corpus: the unpacked tree (the rootdir, with its pytest.ini) and the venv's
-/// python that can import it and runs pytest 9.2.0.
+/// python that can import it and runs pytest 9.2.0 (8.4.2 for the `-8` venvs).
 pub struct Corpus {
     pub name: String,
     pub tree: PathBuf,
@@ -48,6 +48,9 @@ pub struct Corpus {
 /// returns the corpus. Panics with the script's message when a prerequisite is missing
 /// (python 3.11, venv, network access to PyPI, ...): this test never skips.
 pub fn fetch_corpus(name: &str) -> Corpus {
+    // `pandas` and `pandas-8` share the tree: one fetch at a time in this process.
+    static FETCHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = FETCHING.lock().unwrap_or_else(|e| e.into_inner());
     let script = support::manifest_dir()
         .join("scripts")
         .join("fetch-corpus.sh");

@@ -15,8 +15,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-/// The pytest version every oracle run uses.
+/// The pytest version the oracle runs use by default (`target/pyenv`).
 pub const PYTEST_VERSION: &str = "9.2.0";
+
+/// The older pytest every oracle case also runs on (`target/pyenv-8`): fixmig models the
+/// pytest installed in the analysed environment, so each case is compared with both.
+pub const PYTEST_8_VERSION: &str = "8.4.2";
+
+/// Every pytest version the oracle cases are compared with.
+pub const PYTEST_VERSIONS: [&str; 2] = [PYTEST_VERSION, PYTEST_8_VERSION];
 
 /// The crate root.
 pub fn manifest_dir() -> PathBuf {
@@ -69,8 +76,8 @@ fn venv_python(venv: &Path) -> PathBuf {
     venv.join("bin").join("python")
 }
 
-fn pip_install_pytest(python: &Path) {
-    let requirement = format!("pytest=={PYTEST_VERSION}");
+fn pip_install_pytest(python: &Path, version: &str) {
+    let requirement = format!("pytest=={version}");
     let output = Command::new(python)
         .args([
             "-m",
@@ -94,8 +101,8 @@ fn pip_install_pytest(python: &Path) {
     }
 }
 
-/// Creates a fresh virtual environment with pytest at `dir`.
-fn create_venv(dir: &Path) {
+/// Creates a fresh virtual environment with pytest `version` at `dir`.
+fn create_venv(dir: &Path, version: &str) {
     let output = match Command::new("python3")
         .arg("-m")
         .arg("venv")
@@ -118,28 +125,36 @@ fn create_venv(dir: &Path) {
             output_text(&output)
         );
     }
-    pip_install_pytest(&venv_python(dir));
+    pip_install_pytest(&venv_python(dir), version);
 }
 
-fn ensure_pytest_venv() -> PathBuf {
-    let venv = manifest_dir().join("target").join("pyenv");
+/// The venv directory holding pytest `version`: `target/pyenv` for [`PYTEST_VERSION`],
+/// `target/pyenv-8` for [`PYTEST_8_VERSION`].
+pub fn venv_dir(version: &str) -> PathBuf {
+    let name = match version {
+        PYTEST_VERSION => "pyenv",
+        PYTEST_8_VERSION => "pyenv-8",
+        other => panic!("no venv is set up for pytest {other}"),
+    };
+    manifest_dir().join("target").join(name)
+}
+
+fn ensure_pytest_venv(version: &str) -> PathBuf {
+    let venv = venv_dir(version);
     let python = venv_python(&venv);
     if python.exists() {
-        match pytest_version(&python).as_deref() {
-            Some(PYTEST_VERSION) => return python,
-            _ => {
-                // A venv from an older setup: pin pytest in place.
-                pip_install_pytest(&python);
-                let found = pytest_version(&python);
-                assert_eq!(
-                    found.as_deref(),
-                    Some(PYTEST_VERSION),
-                    "{} still lacks pytest {PYTEST_VERSION} after pip install",
-                    python.display()
-                );
-                return python;
-            }
+        if pytest_version(&python).as_deref() != Some(version) {
+            // A venv from an older setup: pin pytest in place.
+            pip_install_pytest(&python, version);
+            let found = pytest_version(&python);
+            assert_eq!(
+                found.as_deref(),
+                Some(version),
+                "{} still lacks pytest {version} after pip install",
+                python.display()
+            );
         }
+        return python;
     }
 
     // Build the venv next to its final place, then move it there in one rename, so
@@ -150,8 +165,9 @@ fn ensure_pytest_venv() -> PathBuf {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let staging = venv.with_file_name(format!("pyenv.tmp-{}-{nanos}", std::process::id()));
-    create_venv(&staging);
+    let name = venv.file_name().expect("venv name").to_string_lossy();
+    let staging = venv.with_file_name(format!("{name}.tmp-{}-{nanos}", std::process::id()));
+    create_venv(&staging, version);
     if let Err(e) = std::fs::rename(&staging, &venv) {
         // Another process won the race: use its venv, drop ours.
         let _ = std::fs::remove_dir_all(&staging);
@@ -166,8 +182,8 @@ fn ensure_pytest_venv() -> PathBuf {
     let found = pytest_version(&python);
     assert_eq!(
         found.as_deref(),
-        Some(PYTEST_VERSION),
-        "{} does not provide pytest {PYTEST_VERSION}",
+        Some(version),
+        "{} does not provide pytest {version}",
         python.display()
     );
     python
@@ -177,8 +193,29 @@ fn ensure_pytest_venv() -> PathBuf {
 /// installed. Creates the venv (`python3 -m venv` + `pip install pytest==9.2.0`) when
 /// missing; panics with what to install when that is impossible.
 pub fn python_with_pytest() -> PathBuf {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(ensure_pytest_venv).clone()
+    python_with_pytest_version(PYTEST_VERSION)
+}
+
+/// The venv python with exactly pytest `version` (one of [`PYTEST_VERSIONS`]), created on
+/// first use like [`python_with_pytest`]; never skipped: panics when it cannot be made.
+pub fn python_with_pytest_version(version: &str) -> PathBuf {
+    static PYTHONS: OnceLock<std::sync::Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let pythons = PYTHONS.get_or_init(Default::default);
+    let mut pythons = pythons.lock().unwrap_or_else(|e| e.into_inner());
+    pythons
+        .entry(version.to_string())
+        .or_insert_with(|| ensure_pytest_venv(version))
+        .clone()
+}
+
+/// What real pytest made of a case.
+#[derive(Debug, Clone)]
+pub enum OracleOutcome {
+    /// The oracle plugin's JSON (pytest exited 0, 1 or 5).
+    Resolved(Value),
+    /// pytest refused the configuration (exit code 4): its `ERROR: ...` message, with the
+    /// path in front of it removed.
+    UsageError(String),
 }
 
 /// Runs real pytest on `case_dir` (as the working directory, so the case's own
@@ -191,10 +228,37 @@ pub fn run_oracle(case_dir: &Path) -> Value {
 
 /// `run_oracle` with more pytest arguments (e.g. `-W error::DeprecationWarning`).
 pub fn run_oracle_args(case_dir: &Path, extra: &[&str]) -> Value {
-    let python = python_with_pytest();
+    match run_oracle_outcome_args(&python_with_pytest(), case_dir, extra) {
+        OracleOutcome::Resolved(value) => value,
+        OracleOutcome::UsageError(e) => panic!(
+            "pytest refused {} with a usage error: {e}",
+            case_dir.display()
+        ),
+    }
+}
+
+/// The message of pytest's usage error in its stderr (`ERROR: PATH: MESSAGE` or
+/// `ERROR: MESSAGE`), without the path.
+fn usage_error_message(stderr: &str) -> Option<String> {
+    let line = stderr.lines().find_map(|l| l.strip_prefix("ERROR: "))?;
+    let message = match line.split_once(": ") {
+        Some((path, rest)) if path.contains('/') => rest,
+        _ => line,
+    };
+    Some(message.trim().to_string())
+}
+
+/// [`run_oracle`] with the given venv python; a usage error (exit code 4 with an `ERROR:`
+/// line) is an outcome, not a panic.
+pub fn run_oracle_outcome(python: &Path, case_dir: &Path) -> OracleOutcome {
+    run_oracle_outcome_args(python, case_dir, &[])
+}
+
+/// [`run_oracle_outcome`] with more pytest arguments.
+pub fn run_oracle_outcome_args(python: &Path, case_dir: &Path, extra: &[&str]) -> OracleOutcome {
     let tmp = tempfile::tempdir().expect("cannot create a temporary directory");
     let out_file = tmp.path().join("oracle.json");
-    let output = Command::new(&python)
+    let output = Command::new(python)
         .args([
             "-m",
             "pytest",
@@ -217,6 +281,11 @@ pub fn run_oracle_args(case_dir: &Path, extra: &[&str]) -> Value {
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     let code = output.status.code();
+    if code == Some(4) {
+        if let Some(message) = usage_error_message(&String::from_utf8_lossy(&output.stderr)) {
+            return OracleOutcome::UsageError(message);
+        }
+    }
     if !matches!(code, Some(0) | Some(1) | Some(5)) {
         panic!(
             "pytest failed on {} (exit code {code:?}: usage error, internal error or \
@@ -233,12 +302,12 @@ pub fn run_oracle_args(case_dir: &Path, extra: &[&str]) -> Value {
             output_text(&output)
         )
     });
-    serde_json::from_str(&text).unwrap_or_else(|e| {
+    OracleOutcome::Resolved(serde_json::from_str(&text).unwrap_or_else(|e| {
         panic!(
             "the oracle wrote invalid JSON for {}: {e}\n{text}",
             case_dir.display()
         )
-    })
+    }))
 }
 
 /// Runs real pytest with `python` on `case_dir` like `run_oracle`, but with the plugin
@@ -299,11 +368,16 @@ pub fn run_oracle_with(python: &Path, case_dir: &Path, env: &[(&str, &str)]) -> 
 /// Runs the fixmig command line in-process; `args` excludes the program name.
 /// Returns (exit code, stdout, stderr).
 pub fn run_fixmig(args: &[&str]) -> (i32, String, String) {
-    let mut out: Vec<u8> = Vec::new();
-    let mut err: Vec<u8> = Vec::new();
     // Hermetic: describe the environment the oracle runs in (target/pyenv: pytest 9.2.0 and
     // nothing else), not whatever `python3` or virtualenv the developer has active.
-    let python = python_with_pytest();
+    run_fixmig_with(&python_with_pytest(), args)
+}
+
+/// [`run_fixmig`] describing the environment of `python` (a venv of
+/// [`python_with_pytest_version`]) unless `args` name one.
+pub fn run_fixmig_with(python: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut out: Vec<u8> = Vec::new();
+    let mut err: Vec<u8> = Vec::new();
     let python = python.to_str().expect("utf-8 path").to_string();
     let mut all: Vec<&str> = vec!["fixmig"];
     all.extend(args.iter().copied());

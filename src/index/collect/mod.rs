@@ -60,25 +60,45 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         loaded.push(conftest);
     }
     let conftests = loaded;
-    for &conftest in &conftests {
-        super::plugins::consider_module(index, conftest, session);
-    }
-    // pytest_configure: legacypath's `tmpdir` fixtures.
-    super::plugins::register_configure(index, session);
-    for &conftest in &conftests {
+    let holder_of = |index: &mut Index, conftest: ModuleId| {
         let dir = index.loader.modules[conftest]
             .path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let node = if dir == project.rootdir || !dir.starts_with(&project.rootdir) {
+        if dir == project.rootdir || !dir.starts_with(&project.rootdir) {
             session
         } else {
             dir_node(index, &crate::discover::rel_path(&project.rootdir, &dir))
-        };
+        }
+    };
+    // Before pytest 9.1 a conftest's fixtures were registered when it was imported: a
+    // session-wide conftest's autouse names come before those of its `pytest_plugins` (and
+    // of legacypath). Where each one's names go in the session's autouse list:
+    let deferred = index.pytest.conftest_fixtures_deferred();
+    let mut autouse_at: Vec<(ModuleId, usize)> = Vec::new();
+    for &conftest in &conftests {
+        if !deferred && holder_of(index, conftest) == session {
+            autouse_at.push((conftest, index.nodes[session].autouse.len()));
+        }
+        super::plugins::consider_module(index, conftest, session);
+    }
+    // pytest_configure: legacypath's `tmpdir` fixtures.
+    super::plugins::register_configure(index, session);
+    let mut moved = 0;
+    for &conftest in &conftests {
+        let node = holder_of(index, conftest);
         let ns = index.loader.namespace(conftest);
+        let before = index.nodes[session].autouse.len();
         register_namespace(index, &ns, node, conftest, false);
         index.conftests.entry(node).or_default().push(conftest);
+        if let Some(&(_, at)) = autouse_at.iter().find(|(c, _)| *c == conftest) {
+            let autouse = &mut index.nodes[session].autouse;
+            let added: Vec<String> = autouse.drain(before..).collect();
+            let count = added.len();
+            autouse.splice(at + moved..at + moved, added);
+            moved += count;
+        }
     }
     for &(module, kind) in files {
         if !matches!(kind, FileKind::TestModule) {
@@ -406,7 +426,7 @@ fn make_item(
         module,
         span: Some(l.span),
     };
-    let argnames = argnames(&func, in_class)
+    let argnames = super::test_argnames(&func, in_class, &index.pytest)
         .into_iter()
         .map(|l| request(l, code.module))
         .collect();

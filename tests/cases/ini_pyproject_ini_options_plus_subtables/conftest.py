@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture
+def from_ini():
+    return "ini"
+
+
+@pytest.fixture
+def db():
+    return "db"

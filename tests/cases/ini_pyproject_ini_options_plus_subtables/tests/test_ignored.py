@@ -1,0 +1,2 @@
+def test_default_pattern(db):
+    pass
