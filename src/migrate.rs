@@ -40,6 +40,8 @@ pub struct MigrateOptions {
     /// ([`crate::analyze_project_focused`]), and plans again with every module collected when
     /// that plan refuses the rule; `false` (`--full-analysis`) collects every module.
     pub focus: bool,
+    /// `--force-read-only`: `--write` replaces read-only files too instead of refusing.
+    pub force_read_only: bool,
     pub options: crate::Options,
 }
 
@@ -506,7 +508,11 @@ pub fn migrate(
                 writeln!(err, "No changes: the migration is already applied.")?;
                 return Ok(0);
             }
-            match edit::write_all(&changes) {
+            let write = edit::WriteOptions {
+                allow_read_only: opts.force_read_only,
+                lock: Some(&project.rootdir),
+            };
+            match edit::write_with(&changes, &write) {
                 Ok(_) => {
                     let summary = edit::summary(&changes).replace(" would change", " changed");
                     writeln!(err, "{summary}")?;
@@ -514,7 +520,7 @@ pub fn migrate(
                 }
                 Err(e) => {
                     writeln!(err, "error: {e}")?;
-                    Ok(1)
+                    Ok(e.exit_code())
                 }
             }
         }
