@@ -498,7 +498,8 @@ pub fn migrate(
     }
     // The notes and the summary go to stderr; `--quiet` drops them.
     let mut sink = std::io::sink();
-    let err: &mut dyn Write = if opts.quiet { &mut sink } else { err };
+    let loud = err;
+    let err: &mut dyn Write = if opts.quiet { &mut sink } else { &mut *loud };
     for note in &notes {
         writeln!(err, "{note}")?;
     }
@@ -519,6 +520,8 @@ pub fn migrate(
                     Ok(0)
                 }
                 Err(e) => {
+                    // An error, shown even with --quiet.
+                    let err: &mut dyn Write = if opts.quiet { loud } else { err };
                     writeln!(err, "error: {e}")?;
                     Ok(e.exit_code())
                 }

@@ -495,6 +495,12 @@ fn cli_refuses_read_only_files_with_exit_2_unless_forced() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert_eq!(snapshot(&root), before);
 
+    // --quiet drops the summary, not the error.
+    let out = migrate(&root, &rules, &["--write", "--quiet"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("tests/test_m001.py: mode 0444"), "{stderr}");
+
     let out = migrate(&root, &rules, &["--force-read-only"]);
     assert_eq!(
         out.status.code(),
