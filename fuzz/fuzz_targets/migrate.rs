@@ -35,8 +35,29 @@ fn base() -> &'static Path {
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
-fn fixture(input: &mut Input, name: &str) -> String {
-    let scope = input.pick(&["", "scope=\"session\"", "autouse=True", "name=\"svc\""]);
+/// A fixture function `name`; `used` holds the fixture names the module defines already (a
+/// name defined twice in one module is left out: see tests/fuzz_regressions.rs).
+fn fixture(input: &mut Input, name: &str, used: &mut Vec<String>) -> String {
+    let mut scope = input.pick(&["", "scope=\"session\"", "autouse=True", "name=\"svc\""]);
+    let fixture_name = if scope.starts_with("name=") {
+        "svc"
+    } else {
+        name
+    };
+    if used.iter().any(|u| u == fixture_name) {
+        if fixture_name == name {
+            return String::new();
+        }
+        scope = "";
+    }
+    used.push(
+        if scope.starts_with("name=") {
+            "svc"
+        } else {
+            name
+        }
+        .to_string(),
+    );
     let dep = input.pick(&NAMES);
     let args = if input.byte() % 2 == 0 {
         dep.to_string()
@@ -56,9 +77,10 @@ fn project(input: &mut Input, root: &Path) -> String {
         let defs = input.byte();
         if defs & 0x80 != 0 {
             let mut text = String::from("import pytest\n");
+            let mut used = Vec::new();
             for (i, name) in NAMES.iter().enumerate().take(4) {
                 if defs & (1 << i) != 0 {
-                    text.push_str(&fixture(input, name));
+                    text.push_str(&fixture(input, name, &mut used));
                 }
             }
             files.insert(format!("{dir}/conftest.py"), text);
@@ -67,7 +89,7 @@ fn project(input: &mut Input, root: &Path) -> String {
             let mut text = String::from("import pytest\n");
             if input.byte() % 4 == 0 {
                 let name = input.pick(&NAMES);
-                text.push_str(&fixture(input, name));
+                text.push_str(&fixture(input, name, &mut Vec::new()));
             }
             for t in 0..(input.byte() % 3 + 1) {
                 let a = input.pick(&NAMES);
