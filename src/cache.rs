@@ -276,18 +276,31 @@ pub(crate) fn write_atomically(dir: &Path, file: &Path, bytes: &[u8]) -> std::io
 /// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
 pub(crate) fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let gitignore = dir.join(".gitignore");
-    if !gitignore.exists() {
-        std::fs::write(&gitignore, "# Automatically created by fixmig.\n*\n")?;
+    create_whole(
+        dir,
+        &dir.join(".gitignore"),
+        b"# Automatically created by fixmig.\n*\n",
+    )?;
+    create_whole(
+        dir,
+        &dir.join("CACHEDIR.TAG"),
+        b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by fixmig.\n",
+    )
+}
+
+/// Creates `file` with `bytes` unless it exists, through a temporary file linked in without
+/// replacing anything: another process creating it at the same time never sees it empty.
+fn create_whole(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if file.exists() {
+        return Ok(());
     }
-    let tag = dir.join("CACHEDIR.TAG");
-    if !tag.exists() {
-        std::fs::write(
-            &tag,
-            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by fixmig.\n",
-        )?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    match tmp.persist_noclobber(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.error),
     }
-    Ok(())
 }
 
 /// The entries of a cache file: content hash → range of the encoded facts. `None` when the

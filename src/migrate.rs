@@ -40,6 +40,8 @@ pub struct MigrateOptions {
     /// ([`crate::analyze_project_focused`]), and plans again with every module collected when
     /// that plan refuses the rule; `false` (`--full-analysis`) collects every module.
     pub focus: bool,
+    /// `--force-read-only`: `--write` replaces read-only files too instead of refusing.
+    pub force_read_only: bool,
     pub options: crate::Options,
 }
 
@@ -480,7 +482,8 @@ pub fn migrate(
     }
     // The notes and the summary go to stderr; `--quiet` drops them.
     let mut sink = std::io::sink();
-    let err: &mut dyn Write = if opts.quiet { &mut sink } else { err };
+    let loud = err;
+    let err: &mut dyn Write = if opts.quiet { &mut sink } else { &mut *loud };
     for note in &notes {
         writeln!(err, "{note}")?;
     }
@@ -490,15 +493,21 @@ pub fn migrate(
                 writeln!(err, "No changes: the migration is already applied.")?;
                 return Ok(0);
             }
-            match edit::write_all(&changes) {
+            let write = edit::WriteOptions {
+                allow_read_only: opts.force_read_only,
+                lock: Some(&project.rootdir),
+            };
+            match edit::write_with(&changes, &write) {
                 Ok(_) => {
                     let summary = edit::summary(&changes).replace(" would change", " changed");
                     writeln!(err, "{summary}")?;
                     Ok(0)
                 }
                 Err(e) => {
+                    // An error, shown even with --quiet.
+                    let err: &mut dyn Write = if opts.quiet { loud } else { err };
                     writeln!(err, "error: {e}")?;
-                    Ok(1)
+                    Ok(e.exit_code())
                 }
             }
         }

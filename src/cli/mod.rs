@@ -117,6 +117,11 @@ pub enum Command {
         /// Write the changes (atomically; nothing is written if any file fails).
         #[arg(long, conflicts_with = "check")]
         write: bool,
+        /// With --write: also replace or delete read-only files (mode without write bits, or
+        /// not writable by you), keeping their mode. Without it --write refuses the whole
+        /// migration, naming them (exit 2).
+        #[arg(long, requires = "write")]
+        force_read_only: bool,
         /// Exit 1 if the migration would change anything (for CI).
         #[arg(long)]
         check: bool,
@@ -383,6 +388,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             rules,
             paths,
             write,
+            force_read_only,
             check,
             format,
             full_analysis,
@@ -429,6 +435,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
                     color,
                     quiet,
                     focus: !full_analysis,
+                    force_read_only,
                     options: crate::Options {
                         collect_importorskip: true,
                         ..options.clone()

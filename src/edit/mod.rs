@@ -11,6 +11,7 @@
 //! print it unchanged.
 
 mod diff;
+mod guard;
 mod offsets;
 mod overlay;
 mod syntax;
@@ -22,8 +23,11 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub use diff::{edits_json, summary, unified_diff, unified_diff_bytes};
+#[doc(hidden)]
+pub use guard::fault;
+pub use guard::{read_only_files, ReadOnlyFile};
 pub use overlay::{AppliedEdit, FileChange, Overlay};
-pub use write::write_all;
+pub use write::{write_all, write_with, WriteOptions};
 
 /// One byte-range replacement in one file, like ruff's `Edit`: bytes `start..end` of the file's
 /// current content (as the rule sees it: after every earlier rule) become `content`.
@@ -147,6 +151,21 @@ pub enum EditError {
         /// Files that could not be put back (empty unless something else went wrong too).
         unrestored: Vec<Unrestored>,
     },
+    /// Files to edit or delete are read-only (and `--force-read-only` was not given); nothing
+    /// was written.
+    #[error("{}", read_only_message(.files))]
+    ReadOnly { files: Vec<ReadOnlyFile> },
+    /// SIGINT, SIGTERM or SIGHUP arrived during the write; everything written was put back
+    /// (see `unrestored` otherwise).
+    #[error("{}", interrupted_message(.signal, .restored, .unrestored))]
+    Interrupted {
+        /// The signal's name (`SIGINT`).
+        signal: String,
+        /// Its number.
+        number: i32,
+        restored: Vec<String>,
+        unrestored: Vec<Unrestored>,
+    },
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -202,13 +221,62 @@ fn overlap_message(
     }
 }
 
+impl EditError {
+    /// The exit code of `fixmig migrate --write` failing with this error: 2 for read-only files
+    /// (like an invalid rule: nothing was tried), 128 + the signal's number when interrupted
+    /// (as a shell reports a process the signal ended), else 1.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            EditError::ReadOnly { .. } => 2,
+            EditError::Interrupted { number, .. } => 128 + number,
+            _ => 1,
+        }
+    }
+}
+
+fn read_only_message(files: &[ReadOnlyFile]) -> String {
+    let mut msg = format!(
+        "refusing to write: {} read-only ({}); nothing was written. A read-only file is often \
+         generated, vendored or not checked out for editing (Perforce). Make {} writable, or \
+         pass --force-read-only to replace {} anyway (keeping {} mode)",
+        plural(files.len(), "file to change is", "files to change are"),
+        files
+            .iter()
+            .map(|f| format!("{}: {}", f.path, f.why))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if files.len() == 1 { "it" } else { "them" },
+        if files.len() == 1 { "it" } else { "them" },
+        if files.len() == 1 { "its" } else { "their" },
+    );
+    msg.push('.');
+    msg
+}
+
+fn interrupted_message(signal: &str, restored: &[String], unrestored: &[Unrestored]) -> String {
+    outcome_message(
+        format!("interrupted by {signal} while writing. "),
+        restored,
+        unrestored,
+    )
+}
+
 fn write_message(
     path: &str,
     source: &std::io::Error,
     restored: &[String],
     unrestored: &[Unrestored],
 ) -> String {
-    let mut msg = format!("could not write {path}: {source}. ");
+    outcome_message(
+        format!("could not write {path}: {source}. "),
+        restored,
+        unrestored,
+    )
+}
+
+/// `head`, then what became of the files already written.
+fn outcome_message(head: String, restored: &[String], unrestored: &[Unrestored]) -> String {
+    let mut msg = head;
     if unrestored.is_empty() {
         if restored.is_empty() {
             msg.push_str("Nothing was changed on disk");

@@ -16,7 +16,9 @@ pub(crate) fn is_python(path: &Path) -> bool {
 }
 
 /// Byte ranges (into `bytes`, BOM included) of the outermost `ERROR` nodes and of every
-/// `MISSING` node, in document order.
+/// `MISSING` node, in document order. A `MISSING` token the grammar hides (a newline, an
+/// indent: tree-sitter's cursor does not visit it) counts as an error spanning the smallest
+/// visible node that reports an error below it and shows none.
 pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
     let offset = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let src = &bytes[offset..];
@@ -29,17 +31,24 @@ pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
         .expect("parsing without a timeout or cancellation flag always yields a tree");
     let mut errors = Vec::new();
     let mut cursor = tree.walk();
+    // The nodes descended into, with the number of errors found before each.
+    let mut open: Vec<(Range<usize>, usize)> = Vec::new();
     // Depth-first walk that only descends into subtrees containing an error.
     'walk: loop {
         let node = cursor.node();
+        let range = node.start_byte() + offset..node.end_byte() + offset;
         let descend = if node.is_error() || node.is_missing() {
-            errors.push(node.start_byte() + offset..node.end_byte() + offset);
+            errors.push(range.clone());
             false
         } else {
             node.has_error()
         };
-        if descend && cursor.goto_first_child() {
-            continue;
+        if descend {
+            if cursor.goto_first_child() {
+                open.push((range, errors.len()));
+                continue;
+            }
+            errors.push(range); // an error with no visible node at all
         }
         loop {
             if cursor.goto_next_sibling() {
@@ -47,6 +56,11 @@ pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
             }
             if !cursor.goto_parent() {
                 break 'walk;
+            }
+            if let Some((range, found)) = open.pop() {
+                if errors.len() == found {
+                    errors.push(range);
+                }
             }
         }
     }
