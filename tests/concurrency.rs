@@ -82,10 +82,14 @@ fn two_writes_at_once_leave_one_whole_migration() {
         };
         for out in [&one, &two] {
             let code = out.status.code();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // A run that starts reading after the other migration landed finds the rule's
+            // fixture gone: an invalid rule for the tree it sees (exit 2), nothing written.
+            let other_landed =
+                code == Some(2) && stderr.contains("no fixture named `old_fx` is defined");
             assert!(
-                matches!(code, Some(0 | 1)),
-                "round {i}: {code:?} {}",
-                String::from_utf8_lossy(&out.stderr)
+                matches!(code, Some(0 | 1)) || other_landed,
+                "round {i}: {code:?} {stderr}"
             );
         }
         let key = format!(
