@@ -63,6 +63,49 @@ pub(super) fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) ->
     })
 }
 
+/// Refuses a rule on `fixture` of `rel` when the module defines it more than once (two
+/// functions with `name="..."` of the same name, or a redefinition): pytest registers each, and
+/// moving or removing one would leave the other, so a second run would change the tree again.
+fn defined_once(
+    index: &Index,
+    module: ModuleId,
+    fixture: &str,
+    rel: &str,
+) -> Result<(), PlanError> {
+    let Some(facts) = index.modules()[module].facts.as_ref() else {
+        return Ok(());
+    };
+    let lines: Vec<String> = facts
+        .bindings
+        .iter()
+        .filter(|b| match &b.kind {
+            BindingKind::Fixture(d) => {
+                d.marker
+                    .name
+                    .as_ref()
+                    .map_or(b.name.as_str(), |n| n.text.as_str())
+                    == fixture
+            }
+            _ => false,
+        })
+        .map(|b| format!("{rel}:{}: `{fixture}` is defined here", b.line))
+        .collect();
+    if lines.len() < 2 {
+        return Ok(());
+    }
+    let mut reasons = lines;
+    reasons.push(
+        "pytest registers every definition and the last one wins; rename or delete the others by hand first".to_string(),
+    );
+    Err(PlanError::Refused {
+        message: format!(
+            "`{fixture}` is defined {} times in {rel}",
+            reasons.len() - 1
+        ),
+        reasons,
+    })
+}
+
 fn defined_fixtures(index: &Index, module: ModuleId) -> Vec<String> {
     index.modules()[module]
         .facts
@@ -132,6 +175,7 @@ pub fn plan_move(
             }),
         ));
     };
+    defined_once(index, from, &spec.fixture, &spec.from)?;
     if to.is_some_and(|t| fixture_binding(index, t, &spec.fixture).is_some()) {
         return Err(PlanError::Refused {
             message: format!("{} already defines `{}`", spec.to, spec.fixture),
@@ -360,6 +404,7 @@ pub fn plan_remove(
     let Some(binding) = fixture_binding(index, module, &spec.fixture) else {
         return Ok(Planned::default()); // already removed
     };
+    defined_once(index, module, &spec.fixture, &spec.defined_in)?;
     let code = CodeRef {
         module,
         class: None,
