@@ -187,6 +187,31 @@ fn pending_edits(files: &[RuleFile], changes: &[edit::FileChange]) -> Vec<Pendin
     out
 }
 
+/// Prints why `rule` of `file` is refused: the rule's place, `message`, the first 20 reasons.
+fn refuse(
+    err: &mut dyn Write,
+    file: &RuleFile,
+    rule: &Rule,
+    message: &str,
+    reasons: &[String],
+    help: &str,
+) -> std::io::Result<()> {
+    let (line, col) = rules::line_column(&file.source, rule.span().start);
+    writeln!(
+        err,
+        "error: {}:{line}:{col}: {} rule refused: {message}",
+        file.path.display(),
+        rule.kind()
+    )?;
+    for r in reasons.iter().take(20) {
+        writeln!(err, "  - {r}")?;
+    }
+    if reasons.len() > 20 {
+        writeln!(err, "  - ... and {} more", reasons.len() - 20)?;
+    }
+    writeln!(err, "  = help: {help}")
+}
+
 /// Runs `migrate`; returns the exit code.
 pub fn migrate(
     opts: &MigrateOptions,
@@ -331,17 +356,14 @@ pub fn migrate(
                     return Ok(2);
                 }
                 Err(PlanError::Refused { message, reasons }) => {
-                    let (line, col) = rules::line_column(&file.source, rule.span().start);
-                    writeln!(
+                    refuse(
                         err,
-                        "error: {}:{line}:{col}: {} rule refused: {message}",
-                        file.path.display(),
-                        rule.kind()
+                        file,
+                        rule,
+                        &message,
+                        &reasons,
+                        "nothing was written; adjust the rule (e.g. `defined_in`, another `to`) or the code first",
                     )?;
-                    for r in reasons {
-                        writeln!(err, "  - {r}")?;
-                    }
-                    writeln!(err, "  = help: nothing was written; adjust the rule (e.g. `defined_in`, another `to`) or the code first")?;
                     return Ok(1);
                 }
             };
@@ -425,21 +447,14 @@ pub fn migrate(
             };
             let reasons = before.reasons(&after, renamed);
             if !reasons.is_empty() {
-                let (line, col) = rules::line_column(&file.source, rule.span().start);
-                writeln!(
+                refuse(
                     err,
-                    "error: {}:{line}:{col}: {} rule refused: resolution would change",
-                    file.path.display(),
-                    rule.kind()
+                    file,
+                    rule,
+                    "resolution would change",
+                    &reasons,
+                    "nothing was written",
                 )?;
-                let total = reasons.len();
-                for r in reasons.iter().take(20) {
-                    writeln!(err, "  - {r}")?;
-                }
-                if total > 20 {
-                    writeln!(err, "  - ... and {} more", total - 20)?;
-                }
-                writeln!(err, "  = help: nothing was written")?;
                 return Ok(1);
             }
             let mut rule_notes = rule_notes;
