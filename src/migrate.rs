@@ -47,7 +47,8 @@ pub struct MigrateOptions {
 
 /// A reader that sees the overlay's current contents before the disk (a file the overlay
 /// deletes reads as absent).
-fn overlay_reader(overlay: &Overlay) -> SourceReader {
+fn overlay_reader(overlay: &Overlay, reads: &edit::ReadLog) -> SourceReader {
+    let reads = reads.clone();
     let files: HashMap<PathBuf, Option<Vec<u8>>> = overlay
         .changes()
         .into_iter()
@@ -59,7 +60,11 @@ fn overlay_reader(overlay: &Overlay) -> SourceReader {
             std::io::ErrorKind::NotFound,
             "deleted by an earlier rule",
         )),
-        None => std::fs::read(p),
+        None => {
+            let bytes = std::fs::read(p)?;
+            reads.record(p, &bytes);
+            Ok(bytes)
+        }
     })
 }
 
@@ -241,6 +246,10 @@ pub fn migrate(
         analysis_options.parse,
         analysis_options.cache,
     ));
+    // `--write` holds the tree's lock from before the analysis: a concurrent run plans against
+    // this one's result. The bytes the analysis reads are checked against the files' originals.
+    let _lock = (opts.mode == Mode::Write).then(|| edit::TreeLock::acquire(&project.rootdir));
+    let reads = edit::ReadLog::default();
     let mut overlay = Overlay::new(project.rootdir.clone());
     let mut rule_index = 0;
     // What the rules want the user to review, printed with the summary.
@@ -248,7 +257,7 @@ pub fn migrate(
     for file in &files {
         for rule in &file.rules {
             rule_index += 1;
-            let reader = overlay_reader(&overlay);
+            let reader = overlay_reader(&overlay, &reads);
             let current = project_with_overlay(&project, &overlay);
             // A rename's own names: the test modules that cannot change its plan are left out.
             let focus = match rule {
@@ -429,7 +438,7 @@ pub fn migrate(
                 plan::rename_ini_usefixtures(&mut project, old, to);
             }
             // Re-resolve the planned result in memory before anything is shown or written.
-            let reader = overlay_reader(&overlay);
+            let reader = overlay_reader(&overlay, &reads);
             let after_project = project_with_overlay(&project, &overlay);
             let after = match &focus {
                 Some(names) if focused => crate::analyze_project_focused(
@@ -510,7 +519,8 @@ pub fn migrate(
             }
             let write = edit::WriteOptions {
                 allow_read_only: opts.force_read_only,
-                lock: Some(&project.rootdir),
+                lock: None, // held since the analysis
+                reads: Some(&reads),
             };
             match edit::write_with(&changes, &write) {
                 Ok(_) => {

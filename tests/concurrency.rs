@@ -1,6 +1,7 @@
 //! Two fixmig processes on one tree at once: two `migrate --write` (of different migrations)
-//! leave one whole migration, never a mix; two `check`s writing `.fixmig_cache/` leave complete
-//! cache files that later runs use.
+//! leave one whole migration, never a mix — the second waits for the first's lock and plans
+//! against its result; a file saved between the analysis and the write is refused; two
+//! `check`s writing `.fixmig_cache/` leave complete cache files that later runs use.
 #![cfg(unix)]
 
 mod write_support;
@@ -9,6 +10,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use fixmig::edit::{write_with, Edit, EditError, Overlay, ReadLog, WriteOptions};
 use write_support::*;
 
 const ROUNDS: usize = 12;
@@ -232,4 +234,67 @@ fn a_write_waits_while_another_holds_the_rootdir_lock() {
     assert!(fs::read_to_string(root.join("tests/conftest.py"))
         .unwrap()
         .contains("new_fx"));
+}
+
+#[test]
+fn a_file_saved_between_the_analysis_and_the_edit_is_stale() {
+    // What the analysis read (its edits' offsets come from these bytes) ...
+    let dir = tmpdir();
+    let a = write(
+        dir.path(),
+        "a.py",
+        b"def test_0(old_fx):\n    assert old_fx\n",
+    );
+    let b = write(dir.path(), "b.py", b"x = 1\n");
+    let reads = ReadLog::default();
+    reads.record(&a, &fs::read(&a).unwrap());
+    reads.record(&b, &fs::read(&b).unwrap());
+    // ... then a.py is saved by someone else before the overlay reads it for the edit.
+    write(
+        dir.path(),
+        "a.py",
+        b"def test_0(other_fx):\n    assert other_fx\n",
+    );
+    let mut ov = Overlay::new(dir.path().to_path_buf());
+    ov.read(Path::new("a.py")).unwrap();
+    ov.apply(
+        1,
+        vec![
+            Edit::replace(&a, 11, 17, "new_fx", 1),
+            Edit::replace(&b, 4, 5, "2", 1),
+        ],
+    )
+    .unwrap();
+    let changes = ov.changes();
+    let before = snapshot(dir.path());
+    let opts = WriteOptions {
+        reads: Some(&reads),
+        ..WriteOptions::default()
+    };
+    let err = write_with(&changes, &opts).unwrap_err();
+    assert!(
+        matches!(err, EditError::Stale { ref path } if path == "a.py"),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
+    // Without the record the garbage (`new_fxfx`) would have been written.
+    assert!(String::from_utf8_lossy(&changes[0].new).contains("new_fxfx"));
+
+    // A file the analysis read twice with different bytes is stale too, edited or not.
+    let reads = ReadLog::default();
+    reads.record(&b, b"x = 1\n");
+    reads.record(&b, b"x = 3\n");
+    let mut ov = Overlay::new(dir.path().to_path_buf());
+    ov.apply(1, vec![Edit::replace(&a, 11, 17, "new_fx", 1)])
+        .unwrap();
+    let opts = WriteOptions {
+        reads: Some(&reads),
+        ..WriteOptions::default()
+    };
+    let err = write_with(&ov.changes(), &opts).unwrap_err();
+    assert!(
+        matches!(err, EditError::Stale { ref path } if path == "b.py"),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
 }

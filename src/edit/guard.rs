@@ -61,18 +61,19 @@ fn mode_text(_meta: &fs::Metadata) -> String {
     "read-only attribute".to_string()
 }
 
-/// An exclusive advisory lock (`flock`) on a directory, held while a migration is written:
-/// a second `fixmig migrate --write` on the same tree waits for the first, then finds the files
-/// it planned against changed and writes nothing. No lock file is created. Released on drop
-/// (and by the kernel when the process dies).
-pub(crate) struct TreeLock {
+/// An exclusive advisory lock (`flock`) on a directory (the rootdir), held by `migrate --write`
+/// from before its analysis until its write is done: a second `fixmig migrate --write` on the
+/// same tree waits for the first, then plans against its result. No lock file is created.
+/// Released on drop (and by the kernel when the process dies). Not re-entrant: a process holding
+/// it must not take it again.
+pub struct TreeLock {
     _file: Option<fs::File>,
 }
 
 impl TreeLock {
     /// Waits for the lock on `dir`. Where a directory cannot be opened or locked (not unix,
     /// a file system without `flock`), the write goes on unlocked: its stale checks remain.
-    pub(crate) fn acquire(dir: &Path) -> TreeLock {
+    pub fn acquire(dir: &Path) -> TreeLock {
         let file = fs::File::open(dir)
             .ok()
             .filter(|f| fs4::FileExt::lock(f).is_ok());

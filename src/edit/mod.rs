@@ -14,6 +14,7 @@ mod diff;
 mod guard;
 mod offsets;
 mod overlay;
+mod reads;
 mod syntax;
 mod write;
 
@@ -25,8 +26,9 @@ use std::path::{Path, PathBuf};
 pub use diff::{edits_json, summary, unified_diff, unified_diff_bytes};
 #[doc(hidden)]
 pub use guard::fault;
-pub use guard::{read_only_files, ReadOnlyFile};
+pub use guard::{read_only_files, ReadOnlyFile, TreeLock};
 pub use overlay::{AppliedEdit, FileChange, Overlay};
+pub use reads::ReadLog;
 pub use write::{write_all, write_with, WriteOptions};
 
 /// One byte-range replacement in one file, like ruff's `Edit`: bytes `start..end` of the file's

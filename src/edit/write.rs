@@ -33,6 +33,8 @@ pub struct WriteOptions<'a> {
     /// A directory (the rootdir) to hold an exclusive lock on while writing, so that two
     /// writes on one tree run one after the other.
     pub lock: Option<&'a Path>,
+    /// What the analysis read: a file edited from other bytes is stale.
+    pub reads: Option<&'a super::ReadLog>,
 }
 
 struct Planned<'a> {
@@ -73,6 +75,9 @@ pub fn write_all(changes: &[FileChange]) -> Result<usize, EditError> {
 pub fn write_with(changes: &[FileChange], opts: &WriteOptions) -> Result<usize, EditError> {
     let _lock = opts.lock.map(guard::TreeLock::acquire);
     let _signals = guard::SignalGuard::defer();
+    if let Some(reads) = opts.reads {
+        reads.check(changes)?;
+    }
     let mut planned = verify_all(changes)?;
     if !opts.allow_read_only {
         let files = guard::read_only_files(changes);
