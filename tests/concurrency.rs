@@ -8,7 +8,7 @@ mod write_support;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use fixmig::edit::{write_with, Edit, EditError, Overlay, ReadLog, WriteOptions};
 use write_support::*;
@@ -43,17 +43,7 @@ fn two_writes_at_once_leave_one_whole_migration() {
         // The same migration twice in some rounds, two different ones in the others.
         let second = if i % 3 == 0 { &rules_a } else { &rules_b };
         let spawn = |rules: &Path| {
-            Command::new(env!("CARGO_BIN_EXE_fixmig"))
-                .args([
-                    "migrate",
-                    "--no-cache",
-                    "--color",
-                    "never",
-                    "--write",
-                    "--rules",
-                ])
-                .arg(rules)
-                .arg(&root)
+            write_command(rules, &root)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -207,17 +197,7 @@ fn a_write_waits_while_another_holds_the_rootdir_lock() {
     // What a running `migrate --write` holds: an exclusive flock on the rootdir.
     let held = fs::File::open(&root).unwrap();
     fs4::FileExt::lock(&held).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fixmig"))
-        .args([
-            "migrate",
-            "--no-cache",
-            "--color",
-            "never",
-            "--write",
-            "--rules",
-        ])
-        .arg(&rules)
-        .arg(&root)
+    let mut child = write_command(&rules, &root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

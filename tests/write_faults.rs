@@ -549,14 +549,7 @@ fn cli_as_an_unprivileged_user_in_a_read_only_directory_changes_nothing() {
     let out = Command::new("setpriv")
         .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_fixmig"))
-        .args([
-            "migrate",
-            "--no-cache",
-            "--color",
-            "never",
-            "--write",
-            "--rules",
-        ])
+        .args(WRITE_ARGS)
         .arg(&rules)
         .arg(&root)
         .env("HOME", dir.path())

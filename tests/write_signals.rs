@@ -62,17 +62,7 @@ fn killed_at_random_points_the_tree_is_old_or_new() {
             span * 6 / 10 + rng.below(span * 5 / 10)
         };
         let signal = if i % 2 == 0 { "INT" } else { "TERM" };
-        let child = Command::new(env!("CARGO_BIN_EXE_fixmig"))
-            .args([
-                "migrate",
-                "--no-cache",
-                "--color",
-                "never",
-                "--write",
-                "--rules",
-            ])
-            .arg(&rules)
-            .arg(&root)
+        let child = write_command(&rules, &root)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

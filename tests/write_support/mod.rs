@@ -108,6 +108,24 @@ pub fn fixmig() -> Command {
     Command::new(env!("CARGO_BIN_EXE_fixmig"))
 }
 
+/// The arguments of `fixmig migrate --write` up to the rule file: `WRITE_ARGS`, then the rule
+/// file and the root.
+pub const WRITE_ARGS: [&str; 6] = [
+    "migrate",
+    "--no-cache",
+    "--color",
+    "never",
+    "--write",
+    "--rules",
+];
+
+/// `fixmig migrate --no-cache --write --rules <rules> <root>`, to spawn.
+pub fn write_command(rules: &Path, root: &Path) -> Command {
+    let mut cmd = fixmig();
+    cmd.args(WRITE_ARGS).arg(rules).arg(root);
+    cmd
+}
+
 /// `fixmig migrate --no-cache --rules <rules> [extra...] <root>`.
 pub fn migrate(root: &Path, rules: &Path, extra: &[&str]) -> Output {
     let mut cmd = fixmig();

@@ -51,7 +51,13 @@ pub(super) fn module_at(index: &Index, path: &Path) -> Option<ModuleId> {
 /// The module-level fixture binding named `fixture` (by fixture name) in `module`.
 pub(super) fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) -> Option<usize> {
     let facts = index.modules()[module].facts.as_ref()?;
-    facts.bindings.iter().rposition(|b| match &b.kind {
+    facts.bindings.iter().rposition(|b| defines(b, fixture))
+}
+
+/// Whether a module-level binding is a fixture registered as `fixture` (its `name=` or its
+/// function name).
+fn defines(b: &crate::parse::Binding, fixture: &str) -> bool {
+    match &b.kind {
         BindingKind::Fixture(d) => {
             d.marker
                 .name
@@ -60,7 +66,7 @@ pub(super) fn fixture_binding(index: &Index, module: ModuleId, fixture: &str) ->
                 == fixture
         }
         _ => false,
-    })
+    }
 }
 
 /// Refuses a rule on `fixture` of `rel` when the module defines it more than once (two
@@ -78,16 +84,7 @@ fn defined_once(
     let lines: Vec<String> = facts
         .bindings
         .iter()
-        .filter(|b| match &b.kind {
-            BindingKind::Fixture(d) => {
-                d.marker
-                    .name
-                    .as_ref()
-                    .map_or(b.name.as_str(), |n| n.text.as_str())
-                    == fixture
-            }
-            _ => false,
-        })
+        .filter(|b| defines(b, fixture))
         .map(|b| format!("{rel}:{}: `{fixture}` is defined here", b.line))
         .collect();
     if lines.len() < 2 {
