@@ -757,17 +757,7 @@ fn pytest_8_does_not_look_up_entry_point_names_in_pytest_plugins() {
             .expect("cannot run pytest");
         let pytest_err = String::from_utf8_lossy(&pytest.stderr);
         let refused = pytest_err.contains("Error importing plugin \"srcdemo\"");
-        let (_, out, _) = fixmig(
-            &[
-                "check",
-                "--color",
-                "never",
-                "--python",
-                venv.to_str().expect("UTF-8 path"),
-                case.to_str().expect("UTF-8 path"),
-            ],
-            &env,
-        );
+        let out = check(&case, &venv, &env);
         let warned = out.contains("FM904 PYTEST_PLUGINS names `srcdemo`");
         assert_eq!(
             (refused, warned),
