@@ -104,6 +104,8 @@ struct State {
     hits: HashSet<u128>,
     /// Entries parsed in this run.
     new: HashMap<u128, Vec<u8>>,
+    /// Outlines of test modules made in this run (kept in memory only, when shared).
+    outlines: HashMap<u128, Option<std::sync::Arc<crate::parse::outline::Outline>>>,
 }
 
 impl FactsCache {
@@ -204,6 +206,21 @@ impl FactsCache {
             parse::parse_skeleton(bytes, options).ok_or(())
         })
         .ok()
+    }
+
+    /// The outline of a test module's bytes ([`parse::outline::outline`]); a shared cache
+    /// remembers it for the run's later analyses (it is never written to disk).
+    pub fn outline(&self, bytes: &[u8]) -> Option<std::sync::Arc<crate::parse::outline::Outline>> {
+        if !self.memo {
+            return parse::outline::outline(bytes).map(std::sync::Arc::new);
+        }
+        let hash = content_hash(bytes);
+        if let Some(known) = self.lock().outlines.get(&hash) {
+            return known.clone();
+        }
+        let made = parse::outline::outline(bytes).map(std::sync::Arc::new);
+        self.lock().outlines.insert(hash, made.clone());
+        made
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

@@ -73,6 +73,10 @@ pub struct Options {
     /// The facts cache of every analysis of this run ([`cache::FactsCache::shared`]), instead
     /// of one opened per analysis from `cache`.
     pub shared_facts: Option<cache::SharedFacts>,
+    /// A focused analysis parses every test module, instead of only outlining those whose
+    /// bytes do not hold the names (`parse::outline`); for the tests that check the outlines
+    /// decide as the parse would.
+    pub no_outlines: bool,
 }
 
 /// Discovers the project around `paths` (with `exclude` applied) by the rules of the pytest

@@ -3,6 +3,9 @@
 //! each way a left-out module could matter changes a plan when it is ignored) is checked by
 //! `tests/migrate_cases.rs`, which runs every case both ways.
 
+mod corpus;
+mod support;
+
 use std::path::Path;
 
 fn left_out(case: &str, names: &[&str]) -> Vec<String> {
@@ -19,12 +22,7 @@ fn left_out(case: &str, names: &[&str]) -> Vec<String> {
         &fixmig::index::disk_reader(),
         Some(&names),
     );
-    let mut out: Vec<String> = analysis
-        .index
-        .left_out
-        .iter()
-        .map(|&m| analysis.index.modules()[m].rel.clone())
-        .collect();
+    let mut out: Vec<String> = analysis.index.left_out.clone();
     out.sort();
     out
 }
@@ -76,4 +74,69 @@ fn without_a_focus_nothing_is_left_out() {
     let analysis = fixmig::analyze_project(&discovered, &options, &fixmig::index::disk_reader());
     assert!(analysis.index.left_out.is_empty());
     assert_eq!(analysis.index.tests.len(), 5);
+}
+
+/// The test modules a focused analysis leaves out of the corpus `name`, for a rename of each
+/// of `names`, with and without outlines (`parse::outline`).
+fn left_out_both_ways(name: &str, names: &[&str]) {
+    let corpus = corpus::fetch_corpus(name);
+    let mut outlined_total = 0;
+    for fixture in names {
+        let run = |no_outlines: bool| {
+            let options = fixmig::Options {
+                python: Some(corpus.python.clone()),
+                collect_importorskip: true,
+                no_outlines,
+                ..fixmig::Options::default()
+            };
+            let discovered =
+                fixmig::discover_project(std::slice::from_ref(&corpus.tree), &options).unwrap();
+            let focus = [fixture.to_string(), format!("{fixture}_v2")];
+            let analysis = fixmig::analyze_project_focused(
+                &discovered,
+                &options,
+                &fixmig::index::disk_reader(),
+                Some(&focus),
+            );
+            let mut out = analysis.index.left_out.clone();
+            out.sort();
+            (out, analysis.index.tests.len())
+        };
+        let (parsed, parsed_tests) = run(true);
+        let (outlined, outlined_tests) = run(false);
+        assert!(
+            !parsed.is_empty(),
+            "{name}: a rename of `{fixture}` leaves no test module out"
+        );
+        // An outline decides as the parse would: the same modules left out, the same tests.
+        let only_outlined: Vec<&String> = outlined.iter().filter(|m| !parsed.contains(m)).collect();
+        let only_parsed: Vec<&String> = parsed.iter().filter(|m| !outlined.contains(m)).collect();
+        assert!(
+            only_outlined.is_empty() && only_parsed.is_empty(),
+            "{name}: `{fixture}`: left out only with outlines: {only_outlined:?}; only when \
+             parsed: {only_parsed:?}"
+        );
+        assert_eq!(outlined_tests, parsed_tests, "{name}: `{fixture}`");
+        outlined_total += outlined.len();
+    }
+    assert!(outlined_total > 0);
+}
+
+#[test]
+fn outlines_leave_out_what_the_parse_leaves_out_on_pandas() {
+    left_out_both_ways(
+        "pandas",
+        &[
+            "float_frame",
+            "frame_or_series",
+            "tz_naive_fixture",
+            "using_infer_string",
+            "datapath",
+        ],
+    );
+}
+
+#[test]
+fn outlines_leave_out_what_the_parse_leaves_out_on_xarray() {
+    left_out_both_ways("xarray", &["use_dask", "dataset", "backend", "engine"]);
 }

@@ -350,6 +350,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             crate::cache::CacheMode::ReadWrite
         },
         shared_facts: None,
+        no_outlines: false,
     };
     let analyzes = config_start(&cli.command).is_some();
     if analyzes

@@ -30,24 +30,19 @@ impl Index {
                     .files
                     .par_iter()
                     .map(|f| {
-                        // Test modules are parsed without the function bodies that hold
-                        // no fact (`parse::parse_test_module`).
-                        let test_module = f.kind == FileKind::TestModule;
-                        let mut mentioned = false;
-                        let (facts, problems) =
-                            read_with(reader, &project.rootdir, &f.path, |bytes| {
-                                mentioned = mentions.as_ref().is_some_and(|m| m.in_bytes(bytes));
-                                match (cache.as_deref(), test_module) {
-                                    (Some(cache), true) => cache.test_module(bytes, options),
-                                    (Some(cache), false) => cache.parse(bytes, options),
-                                    (None, true) => parse::parse_test_module(bytes, options),
-                                    (None, false) => parse::parse_source(bytes, options),
-                                }
-                            });
+                        let read = read_project_file(
+                            reader,
+                            cache.as_deref(),
+                            &project.rootdir,
+                            f,
+                            options,
+                            mentions.as_ref(),
+                            !opts.no_outlines,
+                        );
                         crate::progress::inc();
-                        (facts, problems, mentioned)
+                        read
                     })
-                    .collect::<Vec<(Option<FileFacts>, Vec<Problem>, bool)>>()
+                    .collect::<Vec<ProjectFile>>()
             },
             || load_environment(project, opts, reader, cache.as_deref()),
         );
@@ -62,8 +57,21 @@ impl Index {
         loader.collect_importorskip = opts.collect_importorskip;
         loader.set_environment(environment.clone(), preparsed);
         loader.cache = cache;
-        let mut files = Vec::new();
-        for (f, (facts, problems, mentioned)) in project.files.iter().zip(parsed) {
+        // The project's files in order: loaded (a module id) or, in a focused build, a test
+        // module only outlined (see `focus`).
+        let mut files: Vec<(Option<ModuleId>, FileKind)> = Vec::new();
+        let mut outlines: Vec<(PathBuf, std::sync::Arc<crate::parse::outline::Outline>)> =
+            Vec::new();
+        for (f, read) in project.files.iter().zip(parsed) {
+            let (facts, problems, mentioned) = match read {
+                ProjectFile::Outlined(outline) => {
+                    loader.add_unloaded(&f.path);
+                    outlines.push((f.path.clone(), outline));
+                    files.push((None, f.kind));
+                    continue;
+                }
+                ProjectFile::Read(facts, problems, mentioned) => (facts, problems, mentioned),
+            };
             let role = match f.kind {
                 FileKind::Conftest => ModuleRole::Conftest,
                 FileKind::TestModule => ModuleRole::TestModule,
@@ -78,12 +86,15 @@ impl Index {
             if let Some(m) = mentions.as_mut() {
                 m.note(id, mentioned);
             }
-            files.push((id, f.kind));
+            files.push((Some(id), f.kind));
         }
         // Parse, in parallel, the modules the project's imports will reach (lookups then find
         // them ready instead of parsing them one by one).
-        let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
-        crate::phase_timing("parse project files");
+        let ids: Vec<ModuleId> = files.iter().filter_map(|(id, _)| *id).collect();
+        crate::phase_timing(&format!(
+            "parse project files ({} test modules only outlined)",
+            outlines.len()
+        ));
         let config = &project.config;
         let collected = |name: &str| {
             config.matches_class(name)
@@ -96,6 +107,13 @@ impl Index {
             loader.prefetch(&ids, &collected);
         }
         loader.prefetch_links(&ids, &collected);
+        loader.prefetch_import_links(outlines.iter().flat_map(|(path, outline)| {
+            outline
+                .from_imports
+                .iter()
+                .filter(|f| !collected(&f.bound))
+                .map(move |f| (path.as_path(), &f.target, f.name.as_str()))
+        }));
         if crate::timing() {
             crate::phase_timing(&if mentions.is_some() {
                 "skeleton links".to_string()
@@ -142,30 +160,24 @@ impl Index {
             left_out: Vec::new(),
             pytest: project.pytest.clone(),
         };
-        if let Some(mentions) = mentions.as_mut() {
-            // Conftests are always collected; a test module when it mentions a name or its
-            // namespace can bring one in (`focus`).
-            let mut kept = Vec::with_capacity(files.len());
-            for &(id, kind) in &files {
-                let keep = kind == FileKind::Conftest
-                    || mentions.noted(id)
-                    || index.may_matter_to(id, mentions, &collected);
-                if keep {
-                    kept.push((id, kind));
-                } else {
-                    index.left_out.push(id);
+        let files = match mentions.as_mut() {
+            None => files
+                .into_iter()
+                .filter_map(|(id, k)| Some((id?, k)))
+                .collect(),
+            Some(mentions) => {
+                let kept = index.focus(project, files, outlines, mentions, &collected, options);
+                let ids: Vec<ModuleId> = kept.iter().map(|(id, _)| *id).collect();
+                index.loader.prefetch(&ids, &collected);
+                if crate::timing() {
+                    crate::phase_timing(&format!(
+                        "focus ({} test modules left out)",
+                        index.left_out.len()
+                    ));
                 }
+                kept
             }
-            files = kept;
-            let ids: Vec<ModuleId> = files.iter().map(|(id, _)| *id).collect();
-            index.loader.prefetch(&ids, &collected);
-            if crate::timing() {
-                crate::phase_timing(&format!(
-                    "focus ({} test modules left out)",
-                    index.left_out.len()
-                ));
-            }
-        }
+        };
         collect::populate(&mut index, project, &files);
         crate::phase_timing("collect");
         for w in &project.warnings {
@@ -180,6 +192,63 @@ impl Index {
         index.problems = std::mem::take(&mut index.loader.problems);
         index
     }
+}
+
+/// One project file as the parallel read left it.
+// Most entries are `Read` (every file outside a focused build): boxing the facts would cost
+// an allocation per file to save the space of the few outlined ones.
+#[allow(clippy::large_enum_variant)]
+enum ProjectFile {
+    /// Its facts (or none: the problems say why), and whether its bytes hold a focus name.
+    Read(Option<FileFacts>, Vec<Problem>, bool),
+    /// A test module of a focused build whose bytes do not hold the names, outlined instead of
+    /// parsed (see `focus`).
+    Outlined(std::sync::Arc<crate::parse::outline::Outline>),
+}
+
+/// Reads and parses one project file; in a focused build, a test module whose bytes do not
+/// hold the names is only outlined when it can be.
+fn read_project_file(
+    reader: &SourceReader,
+    cache: Option<&FactsCache>,
+    rootdir: &Path,
+    file: &crate::discover::ProjectFile,
+    options: parse::ParseOptions,
+    mentions: Option<&focus::Mentions>,
+    outlines: bool,
+) -> ProjectFile {
+    // Test modules are parsed without the function bodies that hold no fact
+    // (`parse::parse_test_module`).
+    let test_module = file.kind == FileKind::TestModule;
+    let bytes = match reader(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return ProjectFile::Read(
+                None,
+                vec![Problem::unreadable(rootdir, &file.path, &e)],
+                false,
+            )
+        }
+    };
+    let mentioned = mentions.is_some_and(|m| m.in_bytes(&bytes));
+    if outlines && test_module && mentions.is_some() && !mentioned {
+        let outline = match cache {
+            Some(cache) => cache.outline(&bytes),
+            None => crate::parse::outline::outline(&bytes).map(std::sync::Arc::new),
+        };
+        if let Some(outline) = outline {
+            return ProjectFile::Outlined(outline);
+        }
+    }
+    let (facts, problems) = facts_of(rootdir, &file.path, &bytes, |bytes| {
+        match (cache, test_module) {
+            (Some(cache), true) => cache.test_module(bytes, options),
+            (Some(cache), false) => cache.parse(bytes, options),
+            (None, true) => parse::parse_test_module(bytes, options),
+            (None, false) => parse::parse_source(bytes, options),
+        }
+    });
+    ProjectFile::Read(facts, problems, mentioned)
 }
 
 /// Reads and parses one file (through `cache` when there is one): its facts, or the problem
@@ -198,6 +267,25 @@ pub(crate) fn read_facts(
     })
 }
 
+/// Reads and parses one test module (through `cache` when there is one), as the build's
+/// parallel read does: its facts, or the problem that left it without any.
+pub(super) fn read_facts_of_test_module(
+    loader: &namespace::Loader,
+    cache: Option<&FactsCache>,
+    rootdir: &Path,
+    path: &Path,
+    options: parse::ParseOptions,
+) -> (Option<FileFacts>, Vec<Problem>) {
+    let bytes = match loader.read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return (None, vec![Problem::unreadable(rootdir, path, &e)]),
+    };
+    facts_of(rootdir, path, &bytes, |bytes| match cache {
+        Some(cache) => cache.test_module(bytes, options),
+        None => parse::parse_test_module(bytes, options),
+    })
+}
+
 /// Reads one file and parses it with `parse`: its facts, or the problem that left it without
 /// any.
 fn read_with(
@@ -210,7 +298,17 @@ fn read_with(
         Ok(bytes) => bytes,
         Err(e) => return (None, vec![Problem::unreadable(rootdir, path, &e)]),
     };
-    match parse(&bytes) {
+    facts_of(rootdir, path, &bytes, parse)
+}
+
+/// Parses one file's bytes with `parse`: its facts, or the problem that left it without any.
+fn facts_of(
+    rootdir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    parse: impl FnOnce(&[u8]) -> Result<FileFacts, parse::ParseFailure>,
+) -> (Option<FileFacts>, Vec<Problem>) {
+    match parse(bytes) {
         Ok(facts) => (Some(facts), Vec::new()),
         Err(parse::ParseFailure::NotUtf8 { line }) => {
             (None, vec![Problem::not_utf8(rootdir, path, line)])

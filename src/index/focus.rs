@@ -19,6 +19,7 @@ use foldhash::{HashMap, HashMapExt};
 use super::collect::mark_ref;
 use super::namespace::{ClassRef, Value};
 use super::{Index, ModuleId};
+use crate::parse::outline::Outline;
 use crate::parse::{BindingKind, ClassDef, FileFacts, Mark};
 
 /// Whether modules' bytes hold one of the names, memoised.
@@ -175,6 +176,37 @@ impl Index {
         false
     }
 
+    /// [`Index::may_matter_to`] for a test module that was only outlined (its bytes do not hold
+    /// the names): `false` only when its outline proves the module's namespace cannot bring
+    /// them in; `true` when the module has to be parsed and asked again. Every from-import is
+    /// chased like a lazy import; every other reference that could lead elsewhere (a bare
+    /// decorator, a `pytestmark` name, an alias, a class base) counts when its first name is
+    /// imported — `pytest` of `import pytest` aside, which holds no project code.
+    pub(super) fn outline_may_matter(
+        &mut self,
+        path: &std::path::Path,
+        outline: &Outline,
+        collected: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        if outline.class_imports {
+            return true;
+        }
+        let plain_pytest = outline.module_imports.iter().any(|m| m == "pytest")
+            && !outline.from_imports.iter().any(|f| f.bound == "pytest");
+        let imported_root = outline
+            .roots
+            .iter()
+            .any(|root| outline.imported(root) && !(root == "pytest" && plain_pytest));
+        if imported_root {
+            return true;
+        }
+        outline.from_imports.iter().any(|f| {
+            let future = f.target.level == 0 && f.target.module == "__future__";
+            !future
+                && (collected(&f.bound) || self.loader.import_may_matter(path, &f.target, &f.name))
+        })
+    }
+
     /// Whether a class of another module in a test class's MRO can bring the names in.
     fn base_may_matter(&mut self, base: ClassRef, mentions: &mut Mentions) -> bool {
         if mentions.module(self, base.module) {
@@ -204,5 +236,101 @@ impl Index {
             mark_ref(self, module, dotted)
                 .is_some_and(|(bound_in, _)| bound_in != module && mentions.module(self, bound_in))
         })
+    }
+}
+
+impl Index {
+    /// The focus step of a focused build: which of the project's test modules (`files`, in
+    /// order; `None` for a module only outlined, the next of `outlines`) are collected. The
+    /// others go to [`Index::left_out`]. An outlined module whose outline cannot prove it
+    /// irrelevant is parsed (all of them in parallel) and asked like the others.
+    pub(super) fn focus(
+        &mut self,
+        project: &crate::discover::Project,
+        files: Vec<(Option<ModuleId>, crate::discover::FileKind)>,
+        outlines: Vec<(std::path::PathBuf, std::sync::Arc<Outline>)>,
+        mentions: &mut Mentions,
+        collected: &dyn Fn(&str) -> bool,
+        options: crate::parse::ParseOptions,
+    ) -> Vec<(ModuleId, crate::discover::FileKind)> {
+        use rayon::prelude::*;
+        let to_parse: Vec<bool> = outlines
+            .iter()
+            .map(|(path, outline)| self.outline_may_matter(path, outline, collected))
+            .collect();
+        if crate::timing() {
+            let parsed = to_parse.iter().filter(|p| **p).count();
+            crate::phase_timing(&format!(
+                "outlines decided ({parsed} of {} to be parsed)",
+                outlines.len()
+            ));
+        }
+        let cache = self.loader.cache.clone();
+        let loader = &self.loader;
+        let parsed: Vec<Option<(Option<FileFacts>, Vec<super::Problem>)>> = outlines
+            .par_iter()
+            .zip(&to_parse)
+            .map(|((path, _), parse)| {
+                parse.then(|| {
+                    super::build::read_facts_of_test_module(
+                        loader,
+                        cache.as_deref(),
+                        &project.rootdir,
+                        path,
+                        options,
+                    )
+                })
+            })
+            .collect();
+        let mut outlined = outlines.into_iter().zip(parsed);
+        let mut order = Vec::with_capacity(files.len());
+        let mut parsed_ids = Vec::new();
+        for (id, kind) in files {
+            let id = match id {
+                Some(id) => Some(id),
+                None => {
+                    let ((path, _), parsed) = outlined.next().expect("one outline per module");
+                    match parsed {
+                        None => {
+                            self.left_out
+                                .push(crate::discover::rel_path(&project.rootdir, &path));
+                            None
+                        }
+                        Some((facts, problems)) => {
+                            self.loader.problems.extend(problems);
+                            if let Some((line, col)) = facts.as_ref().and_then(|f| f.syntax_error) {
+                                self.loader.problems.push(super::Problem::syntax(
+                                    &project.rootdir,
+                                    &path,
+                                    line,
+                                    col,
+                                ));
+                            }
+                            let id = self.loader.add(path, super::ModuleRole::TestModule, facts);
+                            mentions.note(id, false);
+                            parsed_ids.push(id);
+                            Some(id)
+                        }
+                    }
+                }
+            };
+            order.extend(id.map(|id| (id, kind)));
+        }
+        self.loader.prefetch_links(&parsed_ids, collected);
+        // Conftests are always collected; a test module when it mentions a name or its
+        // namespace can bring one in.
+        let mut kept = Vec::with_capacity(order.len());
+        for (id, kind) in order {
+            let keep = kind == crate::discover::FileKind::Conftest
+                || mentions.noted(id)
+                || self.may_matter_to(id, mentions, collected);
+            if keep {
+                kept.push((id, kind));
+            } else {
+                let rel = self.loader.modules[id].rel.clone();
+                self.left_out.push(rel);
+            }
+        }
+        kept
     }
 }

@@ -273,9 +273,9 @@ pub struct Index {
     pub(crate) conftests: HashMap<NodeId, Vec<ModuleId>>,
     /// The hooks of the last collector asked for ([`collect`]): (node, plugins then, hooks).
     pub(crate) hooks_memo: Option<(NodeId, usize, Vec<HookRef>)>,
-    /// Test modules a focused build did not collect ([`Index::build`]): their bytes do
-    /// not hold the names, and nothing they import can bring them in.
-    pub left_out: Vec<ModuleId>,
+    /// Test modules a focused build did not collect ([`Index::build`]), relative to the
+    /// rootdir: their bytes do not hold the names, and nothing they import can bring them in.
+    pub left_out: Vec<String>,
     /// The pytest whose rules the resolution follows (the project's, from discovery).
     pub pytest: crate::pytest_version::PytestVersion,
 }

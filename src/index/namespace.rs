@@ -340,6 +340,17 @@ impl Loader {
     }
 
     /// Adds an already parsed module (project files are parsed in parallel up front).
+    /// Puts the basedir of a project file that is not loaded (yet) on the import roots, as
+    /// [`Loader::add`] would: a test module a focused build only outlined still takes its
+    /// place on `sys.path` (pytest's `prepend` import mode inserts it at collection).
+    pub fn add_unloaded(&mut self, path: &Path) {
+        if self.by_path.contains_key(path) || self.is_environment_path(path) {
+            return;
+        }
+        let dir = self.basedir(path);
+        self.add_root(dir);
+    }
+
     pub fn add(&mut self, path: PathBuf, role: ModuleRole, facts: Option<FileFacts>) -> ModuleId {
         if let Some(&id) = self.by_path.get(&path) {
             if role != ModuleRole::Imported {

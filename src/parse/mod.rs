@@ -5,6 +5,7 @@ mod extract;
 pub mod facts;
 mod marks;
 mod names;
+pub mod outline;
 mod skeleton;
 
 pub use facts::*;

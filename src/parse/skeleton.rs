@@ -13,33 +13,38 @@
 /// One logical line: where its first physical line starts, its indentation, where it ends
 /// (after its newline), and for a `def`, where the header's `:` is and whether the body
 /// follows on the same line.
-struct Line {
-    start: usize,
-    indent: usize,
+pub(super) struct Line {
+    pub(super) start: usize,
+    pub(super) indent: usize,
     end: usize,
     /// Where the line's last token ends (before any comment, whitespace and newline).
-    code_end: usize,
-    def: Option<Def>,
+    pub(super) code_end: usize,
+    pub(super) def: Option<Def>,
 }
 
-struct Def {
+pub(super) struct Def {
     colon: usize,
-    inline_body: bool,
+    pub(super) inline_body: bool,
 }
 
-struct Scanner<'a> {
+pub(super) struct Scanner<'a> {
     src: &'a [u8],
-    pos: usize,
+    pub(super) pos: usize,
 }
 
-fn is_ident(b: u8) -> bool {
+pub(super) fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 const STRING_PREFIXES: &[&str] = &["r", "u", "b", "f", "t", "br", "rb", "fr", "rf", "tr", "rt"];
 
-impl Scanner<'_> {
-    fn peek(&self, ahead: usize) -> Option<u8> {
+impl<'a> Scanner<'a> {
+    /// A scanner of `src` from byte `pos`.
+    pub(super) fn at(src: &'a [u8], pos: usize) -> Scanner<'a> {
+        Scanner { src, pos }
+    }
+
+    pub(super) fn peek(&self, ahead: usize) -> Option<u8> {
         self.src.get(self.pos + ahead).copied()
     }
 
@@ -58,7 +63,7 @@ impl Scanner<'_> {
         }
     }
 
-    fn skip_comment(&mut self) {
+    pub(super) fn skip_comment(&mut self) {
         while let Some(b) = self.peek(0) {
             if b == b'\n' || b == b'\r' {
                 break;
@@ -168,7 +173,7 @@ impl Scanner<'_> {
 
     /// One token that is not a bracket, comment or continuation: a string, a name, a number,
     /// whitespace or an operator character.
-    fn token_in_expression(&mut self) -> Option<()> {
+    pub(super) fn token_in_expression(&mut self) -> Option<()> {
         let b = self.peek(0)?;
         if b == b'"' || b == b'\'' {
             return self.string(false);
@@ -199,7 +204,7 @@ impl Scanner<'_> {
     }
 
     /// The logical line starting at the current position (after blank and comment lines).
-    fn line(&mut self) -> Option<Option<Line>> {
+    pub(super) fn line(&mut self) -> Option<Option<Line>> {
         // Blank lines and comment-only lines are not logical lines.
         let (start, indent) = loop {
             let line_start = self.pos;

@@ -162,6 +162,24 @@ impl Loader {
         answer
     }
 
+    /// [`Loader::may_matter`] for the binding `from target import name` of the file at `path`,
+    /// which is not loaded (a test module a focused build only outlined), except that an
+    /// import that does not resolve is `false`: forcing it binds the name to nothing fixmig
+    /// follows (`Value::Other`), which can bring nothing in.
+    pub fn import_may_matter(&mut self, path: &Path, target: &ImportTarget, name: &str) -> bool {
+        let Some(resolved) = self.resolve_from_path(path, target) else {
+            return false;
+        };
+        let key = (resolved, name.to_string());
+        if let Some(&known) = self.may_matter_memo.get(&key) {
+            return known;
+        }
+        let mut visited = HashSet::new();
+        let answer = self.chase(&key.0, &key.1, &mut visited);
+        self.may_matter_memo.insert(key, answer);
+        answer
+    }
+
     /// Can the class `class` of the module at `path` have a `TestCase` in its MRO?
     pub fn class_may_be_testcase(&mut self, path: &Path, class: usize) -> bool {
         let mut visited = HashSet::new();
@@ -418,6 +436,28 @@ impl Loader {
                 }
             }
         }
+        self.prefetch_chases(frontier);
+    }
+
+    /// [`Loader::prefetch_links`] for the `from target import name` bindings of files that are
+    /// not loaded (`imports`: the file, the target and the name).
+    pub fn prefetch_import_links<'i>(
+        &mut self,
+        imports: impl IntoIterator<Item = (&'i Path, &'i ImportTarget, &'i str)>,
+    ) {
+        let frontier = imports
+            .into_iter()
+            .filter_map(|(path, target, name)| {
+                let p = self.resolve_from_path(path, target)?;
+                Some((p, vec![name.to_string()]))
+            })
+            .collect();
+        self.prefetch_chases(frontier);
+    }
+
+    /// Makes the links of the chases starting at `frontier` (a module and a name or dotted
+    /// attribute path in it), wave by wave, each wave in parallel.
+    fn prefetch_chases(&mut self, mut frontier: Vec<(PathBuf, Vec<String>)>) {
         let mut seen: HashSet<(PathBuf, Vec<String>)> = HashSet::new();
         while !frontier.is_empty() {
             let mut todo: Vec<PathBuf> = frontier

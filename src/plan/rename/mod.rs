@@ -377,7 +377,7 @@ pub fn plan_rename(
     let holders: BTreeSet<NodeId> = index
         .left_out
         .iter()
-        .map(|&m| index.directory_node(&index.modules()[m].rel))
+        .map(|rel| index.directory_node(rel))
         .collect();
     for node in holders {
         let dir = &index.nodes[node].nodeid;
