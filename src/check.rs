@@ -131,12 +131,60 @@ fn request_location(index: &Index, request: &Request) -> (String, usize, usize) 
 
 /// Runs every check over the resolved items.
 pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut seen_fixture_sites: HashSet<(FixtureId, String, &'static str)> = HashSet::new();
-    let mut missing = Vec::new();
-    // FM104 for requests of fixtures: (requester, name, name a hook may parametrize, hook).
-    let mut maybe_in_fixtures = Vec::new();
+    let mut checker = Checker::default();
     for (item, res) in index.tests.iter().zip(resolutions) {
+        checker.observe(index, item, res);
+    }
+    checker.finish(index)
+}
+
+/// A missing fixture met while observing: (name, path, line, column, test, the test's
+/// collector).
+type Missing = (
+    String,
+    String,
+    usize,
+    usize,
+    Option<String>,
+    crate::index::NodeId,
+);
+
+/// The checks, fed one resolved item at a time ([`Checker::observe`]) so that a caller can
+/// resolve the suite in chunks and drop each chunk's resolutions, then [`Checker::finish`]ed:
+/// what [`check`] returns for the same items in the same order.
+#[derive(Default)]
+pub struct Checker {
+    out: Vec<Diagnostic>,
+    seen_fixture_sites: HashSet<(FixtureId, String, &'static str)>,
+    missing: Vec<Missing>,
+    /// FM104 for requests of fixtures: (requester, name, name a hook may parametrize, hook).
+    maybe_in_fixtures: Vec<(FixtureId, String, String, crate::resolve::hooks::HookSite)>,
+    /// Every definition some item resolves a name to (for FM101).
+    used: HashSet<FixtureId>,
+    /// FM102, and the places already reported.
+    getfixturevalue: Vec<Diagnostic>,
+    getfixturevalue_seen: HashSet<(String, usize, usize)>,
+}
+
+impl Checker {
+    /// Checks one resolved item.
+    pub fn observe(&mut self, index: &Index, item: &crate::index::TestItem, res: &ItemResolution) {
+        let out = &mut self.out;
+        let seen_fixture_sites = &mut self.seen_fixture_sites;
+        let missing = &mut self.missing;
+        let maybe_in_fixtures = &mut self.maybe_in_fixtures;
+        self.used
+            .extend(res.resolved.values().flat_map(|r| match r {
+                Resolved::Defs(defs) => defs.as_slice(),
+                _ => &[],
+            }));
+        getfixturevalue(
+            index,
+            item,
+            res,
+            &mut self.getfixturevalue_seen,
+            &mut self.getfixturevalue,
+        );
         // Requests written on the test itself.
         for request in item.argnames.iter().chain(item.usefixtures.iter()) {
             if matches!(res.get(&request.name), Resolved::Unresolved) {
@@ -278,77 +326,82 @@ pub fn check(index: &mut Index, resolutions: &[ItemResolution]) -> Vec<Diagnosti
             }
         }
     }
-    for (fid, name, shadowed, hook) in maybe_in_fixtures {
-        // Missing for certain for another test: FM001 says it.
-        if seen_fixture_sites.contains(&(fid, name.clone(), "FM001"))
-            || !seen_fixture_sites.insert((fid, name.clone(), "FM104"))
-        {
-            continue;
+
+    /// The diagnostics of every item observed, and of the index itself (FM101, FM103, the
+    /// problems met reading the project), sorted.
+    pub fn finish(self, index: &mut Index) -> Vec<Diagnostic> {
+        let Checker {
+            mut out,
+            mut seen_fixture_sites,
+            missing,
+            maybe_in_fixtures,
+            used,
+            getfixturevalue,
+            ..
+        } = self;
+        for (fid, name, shadowed, hook) in maybe_in_fixtures {
+            // Missing for certain for another test: FM001 says it.
+            if seen_fixture_sites.contains(&(fid, name.clone(), "FM001"))
+                || !seen_fixture_sites.insert((fid, name.clone(), "FM104"))
+            {
+                continue;
+            }
+            let (path, line, column) = fixture_param_location(index, fid, &name);
+            let at = hook_params::Site {
+                path,
+                line,
+                column,
+                test: None,
+            };
+            out.push(hook_params::maybe_parametrized(
+                index, &name, &shadowed, at, &hook,
+            ));
         }
-        let (path, line, column) = fixture_param_location(index, fid, &name);
-        let at = hook_params::Site {
-            path,
-            line,
-            column,
-            test: None,
-        };
-        out.push(hook_params::maybe_parametrized(
-            index, &name, &shadowed, at, &hook,
-        ));
-    }
-    for (name, path, line, column, test, node) in missing {
-        let (help, related) = explain_missing::explain(index, &name, node);
-        out.push(Diagnostic {
-            code: "FM001",
-            severity: Severity::Error,
-            message: format!("fixture '{name}' not found"),
-            help,
-            path,
-            line,
-            column,
-            fixture: Some(name),
-            test,
-            related,
+        for (name, path, line, column, test, node) in missing {
+            let (help, related) = explain_missing::explain(index, &name, node);
+            out.push(Diagnostic {
+                code: "FM001",
+                severity: Severity::Error,
+                message: format!("fixture '{name}' not found"),
+                help,
+                path,
+                line,
+                column,
+                fixture: Some(name),
+                test,
+                related,
+            });
+        }
+        conditional_fixtures(index, used, &mut out);
+        identical_copies(index, &mut out);
+        out.extend(getfixturevalue);
+        for p in &index.problems {
+            out.push(Diagnostic {
+                code: p.code,
+                severity: Severity::Warning,
+                message: p.message.clone(),
+                help: None,
+                path: p.path.clone(),
+                line: p.line,
+                column: p.column,
+                fixture: None,
+                test: None,
+                related: Vec::new(),
+            });
+        }
+        out.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.code, &a.test)
+                .cmp(&(&b.path, b.line, b.column, b.code, &b.test))
         });
+        out.dedup();
+        out
     }
-    conditional_fixtures(index, resolutions, &mut out);
-    identical_copies(index, &mut out);
-    getfixturevalue(index, resolutions, &mut out);
-    for p in &index.problems {
-        out.push(Diagnostic {
-            code: p.code,
-            severity: Severity::Warning,
-            message: p.message.clone(),
-            help: None,
-            path: p.path.clone(),
-            line: p.line,
-            column: p.column,
-            fixture: None,
-            test: None,
-            related: Vec::new(),
-        });
-    }
-    out.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.code, &a.test)
-            .cmp(&(&b.path, b.line, b.column, b.code, &b.test))
-    });
-    out.dedup();
-    out
 }
 
 /// FM101: fixtures that tests resolve to whose existence depends on a runtime condition.
-fn conditional_fixtures(index: &Index, resolutions: &[ItemResolution], out: &mut Vec<Diagnostic>) {
-    let mut used: Vec<FixtureId> = resolutions
-        .iter()
-        .flat_map(|r| r.resolved.values())
-        .filter_map(|r| match r {
-            Resolved::Defs(defs) => Some(defs.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+fn conditional_fixtures(index: &Index, used: HashSet<FixtureId>, out: &mut Vec<Diagnostic>) {
+    let mut used: Vec<FixtureId> = used.into_iter().collect();
     used.sort_unstable();
-    used.dedup();
     let mut seen = HashSet::new();
     for id in used {
         let fixture = &index.fixtures[id];
@@ -427,9 +480,14 @@ fn identical_copies(index: &Index, out: &mut Vec<Diagnostic>) {
 }
 
 /// FM102: `request.getfixturevalue("name")` of a name visible nowhere from the test.
-fn getfixturevalue(index: &Index, resolutions: &[ItemResolution], out: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
-    for (item, res) in index.tests.iter().zip(resolutions) {
+fn getfixturevalue(
+    index: &Index,
+    item: &crate::index::TestItem,
+    res: &ItemResolution,
+    seen: &mut HashSet<(String, usize, usize)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    {
         for request in &item.getfixturevalue {
             // Parametrized directly (a mark, or a `pytest_generate_tests` hook): pytest's
             // `getfixturevalue` finds the parameter.

@@ -228,6 +228,40 @@ pub fn analyze_project_focused(
     Analysis { index, resolutions }
 }
 
+/// How many test items [`check_project`] resolves at a time: enough to keep both cores busy,
+/// few enough that a chunk's resolutions are a small part of the peak memory.
+const CHECK_CHUNK: usize = 2048;
+
+/// Indexes `project` and runs every check, resolving the items a chunk at a time and dropping
+/// each chunk's resolutions once checked: the diagnostics of [`check::check`] over
+/// [`analyze_project`], without holding every item's resolution at once.
+pub fn check_project(
+    project: &discover::Project,
+    options: &Options,
+    reader: &index::SourceReader,
+) -> (index::Index, Vec<check::Diagnostic>) {
+    progress::phase("parsing", project.files.len());
+    let mut index = index::Index::build(project, options, reader, None);
+    progress::phase("resolving", index.tests.len());
+    let mut checker = check::Checker::default();
+    for chunk in index.tests.chunks(CHECK_CHUNK) {
+        let resolutions: Vec<resolve::ItemResolution> = chunk
+            .par_iter()
+            .map(|t| {
+                let resolution = resolve::resolve_item(&index, t);
+                progress::inc();
+                resolution
+            })
+            .collect();
+        for (item, resolution) in chunk.iter().zip(&resolutions) {
+            checker.observe(&index, item, resolution);
+        }
+    }
+    phase_timing("resolve and check");
+    let diagnostics = checker.finish(&mut index);
+    (index, diagnostics)
+}
+
 /// Whether `FIXMIG_TIMING` asks for the elapsed time and memory of each phase on stderr (not
 /// an input of the analysis: it changes nothing else).
 pub(crate) fn timing() -> bool {

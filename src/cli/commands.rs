@@ -95,18 +95,15 @@ pub(super) fn check_outcome(
         return outcome;
     }
     let recording = key.map(|_| crate::replay::record(&project.rootdir));
-    let Analysis {
-        mut index,
-        resolutions,
-    } = crate::analyze_project(project, options, &crate::index::disk_reader());
+    let (index, diagnostics) = crate::check_project(project, options, &crate::index::disk_reader());
     let outcome = crate::replay::CheckOutcome {
-        diagnostics: crate::check::check(&mut index, &resolutions),
+        diagnostics,
         tests: index.tests.len(),
     };
     if let (Some(key), Some(recording)) = (key, recording) {
         crate::replay::store(&project.rootdir, key, recording.finish(), &outcome);
     }
-    release(index, resolutions);
+    release(index, Vec::new());
     outcome
 }
 

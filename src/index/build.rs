@@ -91,10 +91,15 @@ impl Index {
         // Parse, in parallel, the modules the project's imports will reach (lookups then find
         // them ready instead of parsing them one by one).
         let ids: Vec<ModuleId> = files.iter().filter_map(|(id, _)| *id).collect();
-        crate::phase_timing(&format!(
-            "parse project files ({} test modules only outlined)",
-            outlines.len()
-        ));
+        if crate::timing() {
+            crate::phase_timing(&match mentions {
+                Some(_) => format!(
+                    "parse project files ({} test modules only outlined)",
+                    outlines.len()
+                ),
+                None => "parse project files".to_string(),
+            });
+        }
         let config = &project.config;
         let collected = |name: &str| {
             config.matches_class(name)
@@ -179,6 +184,7 @@ impl Index {
             }
         };
         collect::populate(&mut index, project, &files);
+        index.loader.forget_namespaces();
         crate::phase_timing("collect");
         for w in &project.warnings {
             index.loader.problems.push(Problem {

@@ -340,6 +340,22 @@ impl Loader {
     }
 
     /// Adds an already parsed module (project files are parsed in parallel up front).
+    /// Forgets the namespaces computed so far (a lookup computes them again): collection
+    /// needs each test module's namespace once, and a large suite's add up to more memory
+    /// than its facts.
+    pub fn forget_namespaces(&mut self) {
+        self.namespaces = HashMap::new();
+        self.class_namespaces = HashMap::new();
+    }
+
+    /// Forgets the namespace of one module (see [`Loader::forget_namespaces`]): collection
+    /// drops each test module's once the module is collected.
+    pub fn forget_namespace(&mut self, module: ModuleId) {
+        if let Some(Some(_)) = self.namespaces.get(&module) {
+            self.namespaces.remove(&module);
+        }
+    }
+
     /// Puts the basedir of a project file that is not loaded (yet) on the import roots, as
     /// [`Loader::add`] would: a test module a focused build only outlined still takes its
     /// place on `sys.path` (pytest's `prepend` import mode inserts it at collection).

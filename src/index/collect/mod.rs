@@ -111,6 +111,9 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
             continue;
         }
         collect_module(index, project, module, session);
+        // Another module's lookups evaluate only the statements they need: the namespace
+        // would only be memory until the end of the run.
+        index.loader.forget_namespace(module);
     }
 }
 
