@@ -170,6 +170,16 @@ fn hidden(
     Ok(out)
 }
 
+/// Whether `spec` names a commit in the repository holding `dir`.
+pub fn is_revision(dir: &Path, spec: &str) -> bool {
+    gix::discover(dir).is_ok_and(|repo| {
+        repo.rev_parse_single(spec)
+            .ok()
+            .and_then(|id| id.object().ok()?.peel_to_commit().ok())
+            .is_some()
+    })
+}
+
 /// The commit `rev` names, or the default BASE; with a label saying which.
 fn resolve(repo: &gix::Repository, rev: Option<&str>) -> anyhow::Result<(gix::ObjectId, String)> {
     let commit_of = |spec: &str| -> anyhow::Result<gix::ObjectId> {

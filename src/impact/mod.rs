@@ -35,6 +35,25 @@ pub struct ImpactOptions {
 /// definition's code, else 0.
 pub fn impact(opts: &ImpactOptions, out: &mut dyn Write) -> anyhow::Result<i32> {
     let mut options = opts.options.clone();
+    // `impact PATH`: like `git diff`, a first argument that is no revision but a path is one.
+    let mut rev = opts.base.clone();
+    let mut paths = opts.paths.clone();
+    if let Some(first) = rev.clone() {
+        let path = Path::new(&first);
+        let dir = if path.is_dir() { path } else { Path::new(".") };
+        if path.exists() && !git::is_revision(dir, &first) {
+            paths.insert(0, PathBuf::from(first));
+            rev = None;
+        }
+    }
+    let opts = &ImpactOptions {
+        base: rev,
+        paths,
+        format: opts.format,
+        verbose: opts.verbose,
+        style: opts.style,
+        options: opts.options.clone(),
+    };
     let project = crate::discover_project(&opts.paths, &options)?;
     options.shared_facts = Some(crate::cache::FactsCache::shared(
         &project.rootdir,

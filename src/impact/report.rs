@@ -17,6 +17,15 @@ fn tests(n: usize) -> String {
     format!("{n} test{}", if n == 1 { "" } else { "s" })
 }
 
+/// `singular` or `plural` as `n` asks.
+fn verb(n: usize, singular: &'static str, plural: &'static str) -> &'static str {
+    if n == 1 {
+        singular
+    } else {
+        plural
+    }
+}
+
 fn names(names: &[String]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     quoted.join(", ")
@@ -42,14 +51,20 @@ fn describe(entry: &Entry) -> (&'static str, Severity, Option<String>, String) {
                 code,
                 Severity::Error,
                 Some(name.clone()),
-                format!("{n} now hit {what} '{name}'"),
+                format!(
+                    "{n} now {} {what} '{name}'",
+                    verb(entry.tests.len(), "hits", "hit")
+                ),
             )
         }
         Cause::Replaced { name, old, new } => (
             "FM201",
             Severity::Error,
             Some(name.clone()),
-            format!("{n} get another definition of '{name}': {new} instead of {old}"),
+            format!(
+                "{n} {} another definition of '{name}': {new} instead of {old}",
+                verb(entry.tests.len(), "gets", "get")
+            ),
         ),
         Cause::Moved { name, old, new } => (
             "FM202",
@@ -70,7 +85,10 @@ fn describe(entry: &Entry) -> (&'static str, Severity, Option<String>, String) {
             if *now {
                 format!("{n} became parametrized")
             } else {
-                format!("{n} are no longer parametrized")
+                format!(
+                    "{n} {} no longer parametrized",
+                    verb(entry.tests.len(), "is", "are")
+                )
             },
         ),
         Cause::Closure { gained, lost } => {
@@ -85,7 +103,15 @@ fn describe(entry: &Entry) -> (&'static str, Severity, Option<String>, String) {
                 "FM205",
                 Severity::Info,
                 None,
-                format!("{n} {}", parts.join(" and ")),
+                format!("{n} {}", parts.join(" and "))
+                    .replace(
+                        "now also set up",
+                        verb(entry.tests.len(), "now also sets up", "now also set up"),
+                    )
+                    .replace(
+                        "no longer set up",
+                        verb(entry.tests.len(), "no longer sets up", "no longer set up"),
+                    ),
             )
         }
     }
