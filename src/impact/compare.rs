@@ -69,44 +69,86 @@ impl Def {
     }
 }
 
+/// What a name of a test's closure resolves to: a fixture definition, or another kind.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Fixture(FixtureId),
+    Request,
+    Parametrize,
+    Unresolved,
+}
+
+/// One side of the comparison: the description of each definition.
+struct Side {
+    /// Per fixture id, made from `fixtures --per-test`'s entry.
+    defs: Vec<Def>,
+    request: Def,
+    parametrize: Def,
+    unresolved: Def,
+}
+
+impl Side {
+    fn new(analysis: &Analysis) -> Side {
+        let index = &analysis.index;
+        let defs = (0..index.fixtures.len())
+            .map(|id| Def::of(index, &index.fixtures[id].name, &Resolved::Defs(vec![id])))
+            .collect();
+        Side {
+            defs,
+            request: Def::of(index, "request", &Resolved::Request),
+            parametrize: Def::of(index, "", &Resolved::Parametrize),
+            unresolved: Def::of(index, "", &Resolved::Unresolved),
+        }
+    }
+
+    fn def(&self, slot: Slot) -> &Def {
+        match slot {
+            Slot::Fixture(id) => &self.defs[id],
+            Slot::Request => &self.request,
+            Slot::Parametrize => &self.parametrize,
+            Slot::Unresolved => &self.unresolved,
+        }
+    }
+}
+
 /// One test as one side sees it.
-pub struct TestView {
-    pub index_of: usize,
-    pub fixtures: BTreeMap<String, Def>,
+struct TestView<'a> {
+    index_of: usize,
+    fixtures: BTreeMap<&'a str, Slot>,
     /// `(code, fixture)` of each setup error.
-    pub errors: BTreeSet<(String, String)>,
-    pub parametrized: bool,
+    errors: BTreeSet<(&'static str, &'a str)>,
+    parametrized: bool,
 }
 
 /// Every test of an analysis by nodeid (the first item of a nodeid when it repeats).
-pub fn views(analysis: &Analysis) -> BTreeMap<String, TestView> {
+fn views(analysis: &Analysis) -> BTreeMap<&str, TestView<'_>> {
     let index = &analysis.index;
     let mut out = BTreeMap::new();
     for (i, (item, res)) in index.tests.iter().zip(&analysis.resolutions).enumerate() {
-        if out.contains_key(&item.nodeid) {
+        if out.contains_key(item.nodeid.as_str()) {
             continue;
         }
         let mut fixtures = BTreeMap::new();
         let mut parametrized = false;
         for name in &res.names {
-            let resolved = res.get(name);
-            match resolved {
-                Resolved::Parametrize => parametrized = true,
+            let slot = match res.get(name) {
+                Resolved::Parametrize => {
+                    parametrized = true;
+                    Slot::Parametrize
+                }
                 Resolved::Defs(defs) => {
                     let last = *defs.last().expect("Defs is never empty");
                     parametrized |= index.fixtures[last].has_params;
+                    Slot::Fixture(last)
                 }
-                _ => {}
-            }
-            fixtures.insert(name.clone(), Def::of(index, name, resolved));
+                Resolved::Request => Slot::Request,
+                Resolved::Unresolved => Slot::Unresolved,
+            };
+            fixtures.insert(name.as_str(), slot);
         }
-        let errors = res
-            .errors
-            .iter()
-            .map(|e| (e.code().to_string(), e.name().to_string()))
-            .collect();
+        let errors = res.errors.iter().map(|e| (e.code(), e.name())).collect();
         out.insert(
-            item.nodeid.clone(),
+            item.nodeid.as_str(),
             TestView {
                 index_of: i,
                 fixtures,
@@ -185,8 +227,8 @@ pub struct Impact {
 
 /// Compares BASE (`old`) with the work tree (`new`).
 pub fn compare(old: &Analysis, new: &Analysis) -> Impact {
-    let old_views = views(old);
-    let new_views = views(new);
+    let (old_views, new_views) = rayon::join(|| views(old), || views(new));
+    let (old_side, new_side) = rayon::join(|| Side::new(old), || Side::new(new));
     let mut codes = Codes::default();
     let mut groups: BTreeMap<Cause, Entry> = BTreeMap::new();
     let mut common = 0;
@@ -208,27 +250,29 @@ pub fn compare(old: &Analysis, new: &Analysis) -> Impact {
                     was: was_at,
                 }
             });
-            entry.tests.push(nodeid.clone());
+            entry.tests.push(nodeid.to_string());
         };
         for (code, name) in now.errors.difference(&was.errors) {
-            let old_def = was.fixtures.get(name);
-            let cause = if code == "FM001" {
+            let old_def = was.fixtures.get(name).map(|s| old_side.def(*s));
+            let cause = if *code == "FM001" {
                 Cause::Unresolved {
-                    name: name.clone(),
+                    name: name.to_string(),
                     old: old_def.map_or_else(|| "not requested".into(), Def::shown),
                 }
             } else {
                 Cause::SetupError {
-                    code: code.clone(),
-                    name: name.clone(),
+                    code: code.to_string(),
+                    name: name.to_string(),
                 }
             };
             add(cause, None, old_def.and_then(def_at));
         }
-        for (name, d_new) in &now.fixtures {
-            let Some(d_old) = was.fixtures.get(name) else {
+        for (name, s_new) in &now.fixtures {
+            let Some(s_old) = was.fixtures.get(name) else {
                 continue;
             };
+            let (d_old, d_new) = (old_side.def(*s_old), new_side.def(*s_new));
+            let name = name.to_string();
             if !d_old.is_definition() || !d_new.is_definition() {
                 continue;
             }
@@ -275,13 +319,13 @@ pub fn compare(old: &Analysis, new: &Analysis) -> Impact {
             .fixtures
             .keys()
             .filter(|n| !was.fixtures.contains_key(*n))
-            .cloned()
+            .map(|n| n.to_string())
             .collect();
         let lost: Vec<String> = was
             .fixtures
             .keys()
             .filter(|n| !now.fixtures.contains_key(*n))
-            .cloned()
+            .map(|n| n.to_string())
             .collect();
         if !gained.is_empty() || !lost.is_empty() {
             add(Cause::Closure { gained, lost }, None, None);
@@ -290,12 +334,12 @@ pub fn compare(old: &Analysis, new: &Analysis) -> Impact {
     let added = new_views
         .keys()
         .filter(|n| !old_views.contains_key(*n))
-        .cloned()
+        .map(|n| n.to_string())
         .collect();
     let removed = old_views
         .keys()
         .filter(|n| !new_views.contains_key(*n))
-        .cloned()
+        .map(|n| n.to_string())
         .collect();
     let mut entries: Vec<Entry> = groups.into_values().collect();
     for e in &mut entries {
