@@ -60,7 +60,14 @@ fn change(root: &Path, changes: &[(&str, Option<&str>)]) {
     for (rel, text) in changes {
         match text {
             Some(t) => write(root, rel, t),
-            None => fs::remove_file(root.join(rel)).unwrap(),
+            None => {
+                fs::remove_file(root.join(rel)).unwrap();
+                // An emptied directory goes too, as git leaves none.
+                let mut dir = root.join(rel).parent().map(Path::to_path_buf);
+                while let Some(d) = dir.filter(|d| d != root && fs::remove_dir(d).is_ok()) {
+                    dir = d.parent().map(Path::to_path_buf);
+                }
+            }
         }
     }
 }
@@ -493,4 +500,41 @@ fn github_and_sarif_formats_report_each_entry() {
     let (code, out, _) = run_fixmig(&["impact", "HEAD", path, "--color", "never"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("No test gets a different fixture."), "{out}");
+}
+
+/// A package that only BASE has (the work tree deleted it): import resolution at BASE finds
+/// it through the overlay (files, directories, listings), and the fixture it held, now
+/// defined in the conftest with the same code, is a move. A test directory deleted too: its
+/// test is counted as removed.
+#[test]
+fn files_and_directories_only_base_has_are_seen_at_base() {
+    let fixture = "\n\n@pytest.fixture\ndef helper():\n    return 'h'\n";
+    let (_dir, code, text, doc) = scenario(
+        &[
+            (
+                "pytest.ini",
+                "[pytest]\ntestpaths = tests\npythonpath = .\n",
+            ),
+            ("helpers/__init__.py", ""),
+            ("helpers/fx.py", &format!("import pytest\n{fixture}")),
+            ("tests/conftest.py", "from helpers.fx import *  # noqa\n"),
+            ("tests/test_h.py", "def test_h(helper):\n    pass\n"),
+            ("tests/old/test_o.py", "def test_o(helper):\n    pass\n"),
+        ],
+        &[
+            (
+                "tests/conftest.py",
+                Some(&format!("import pytest\n{fixture}")),
+            ),
+            ("helpers/fx.py", None),
+            ("helpers/__init__.py", None),
+            ("tests/old/test_o.py", None),
+        ],
+        false,
+    );
+    assert!(!_dir.path().join("helpers").exists());
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(doc["summary"]["removed"], 1, "{text}");
+    assert_eq!(doc["entries"][0]["code"], "FM202", "{text}");
+    assert_eq!(doc["entries"][0]["old"], "helpers/fx.py:4", "{text}");
 }
