@@ -160,3 +160,75 @@ fn pattern_matches(pattern: &str, name: &str) -> bool {
         .build()
         .is_ok_and(|g| g.compile_matcher().is_match(name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs;
+
+    #[test]
+    fn the_overlay_answers_for_files_directories_and_listings_under_its_root_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        std::fs::create_dir_all(root.join("tests")).unwrap();
+        std::fs::write(root.join("tests/new.py"), "x = 1\n").unwrap();
+        std::fs::write(root.join("tests/same.py"), "y = 1\n").unwrap();
+        let mut differs = BTreeMap::new();
+        differs.insert(root.join("tests/new.py"), None);
+        differs.insert(root.join("gone/mod.py"), Some(b"z = 1\n".to_vec()));
+        let base = Base {
+            commit: "0".repeat(40),
+            label: "HEAD".into(),
+            differs,
+            dirs: [root.join("gone"), root.join("tests")]
+                .into_iter()
+                .collect(),
+        };
+        let outside = dir.path().join("q.py");
+        std::fs::write(&outside, "").unwrap();
+        let guard = inputs::install_overlay(std::sync::Arc::new(BaseView::new(&root, &base)));
+        assert!(!inputs::is_file(root.join("tests/new.py")));
+        assert!(inputs::is_file(root.join("tests/same.py")));
+        assert!(inputs::is_file(root.join("gone/mod.py")));
+        assert!(inputs::is_dir(root.join("gone")));
+        assert!(inputs::exists(root.join("gone/mod.py")));
+        assert_eq!(inputs::read(root.join("gone/mod.py")).unwrap(), b"z = 1\n");
+        assert!(inputs::read(root.join("tests/new.py")).is_err());
+        let mut names = inputs::read_dir(&root).unwrap();
+        names.sort();
+        assert_eq!(names, ["gone", "tests"]);
+        assert_eq!(inputs::read_dir(root.join("tests")).unwrap(), ["same.py"]);
+        assert_eq!(inputs::read_dir(root.join("gone")).unwrap(), ["mod.py"]);
+        assert!(inputs::is_file(&outside));
+        drop(guard);
+        assert!(inputs::is_file(root.join("tests/new.py")));
+        assert!(!inputs::is_dir(root.join("gone")));
+    }
+
+    #[test]
+    fn files_only_base_has_are_collected_in_pytests_order() {
+        let f = |p: &str, kind| ProjectFile {
+            path: PathBuf::from(p),
+            rel: p.trim_start_matches("/r/").into(),
+            kind,
+        };
+        let root = Path::new("/r");
+        let conftest = f("/r/tests/b/conftest.py", FileKind::Conftest);
+        assert!(collects_before(
+            root,
+            &conftest,
+            &f("/r/tests/b/test_a.py", FileKind::TestModule)
+        ));
+        assert!(collects_before(
+            root,
+            &f("/r/tests/a/test_z.py", FileKind::TestModule),
+            &conftest
+        ));
+        assert!(!collects_before(
+            root,
+            &f("/r/tests/c.py", FileKind::TestModule),
+            &conftest
+        ));
+        assert!(pattern_matches("*.egg", "x.egg") && !pattern_matches("build", "builds"));
+    }
+}
