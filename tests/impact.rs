@@ -538,3 +538,18 @@ fn files_and_directories_only_base_has_are_seen_at_base() {
     assert_eq!(doc["entries"][0]["code"], "FM202", "{text}");
     assert_eq!(doc["entries"][0]["old"], "helpers/fx.py:4", "{text}");
 }
+
+#[test]
+fn outside_a_git_repository_or_with_an_unknown_revision_it_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pytest.ini", "[pytest]\n");
+    write(dir.path(), "test_a.py", "def test_a():\n    pass\n");
+    let path = dir.path().to_str().unwrap();
+    let (code, _, err) = run_fixmig(&["impact", "HEAD", path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not in a git repository"), "{err}");
+    let repo = repo(&[INI, ("tests/test_a.py", "def test_a():\n    pass\n")]);
+    let (code, _, err) = run_fixmig(&["impact", "no-such-branch", repo.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot resolve `no-such-branch`"), "{err}");
+}

@@ -296,8 +296,12 @@ fn config_start(command: &Command) -> Option<PathBuf> {
         | Command::Fixtures { paths, .. }
         | Command::Migrate { paths, .. }
         | Command::Suggest { paths, .. }
-        | Command::Graph { paths, .. }
-        | Command::Impact { paths, .. } => Some(first(paths)),
+        | Command::Graph { paths, .. } => Some(first(paths)),
+        // `impact PATH`: a first argument that is a path (and no revision) is the project.
+        Command::Impact { base, paths, .. } => Some(match (paths.first(), base) {
+            (None, Some(b)) if Path::new(b).exists() => PathBuf::from(b),
+            _ => first(paths),
+        }),
         Command::Explain { path, .. } => Some(path.clone()),
         Command::Rules(_) | Command::Completions { .. } => None,
     }
