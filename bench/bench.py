@@ -10,6 +10,7 @@ measured in the same invocation.
     bench.py --fixmig BIN --sg BIN --peer-python PY --runs N --out DIR
              [--corpus name=...,tree=...,python=...,pattern=...[,rules=...,rename=OLD:NEW]]...
              [--synthetic n=...,tree=...[,peers=1][,library=M:KB,scan=1]]...
+             [--impact name=...,tree=...,python=...,conftest=REL]...
 """
 
 import argparse
@@ -219,6 +220,37 @@ def synthetic_tasks(r, spec, smoke):
         )
 
 
+def impact_tasks(r, spec):
+    """`fixmig impact HEAD` against one cold `check`: a git repository made from the corpus
+    tree (a copy under the output directory, committed once), then `conftest` edited in the
+    work tree (its first fixture renamed, without an alias). Both cold: no facts cache on disk."""
+    name, tree, python, conftest = spec["name"], spec["tree"], spec["python"], spec["conftest"]
+    repo = os.path.join(r.out_dir, "impact-" + name.split()[0])
+    if not os.path.isdir(os.path.join(repo, ".git")):
+        shutil.rmtree(repo, ignore_errors=True)
+        shutil.copytree(tree, repo, symlinks=True)
+        git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+        subprocess.run(git + ["init", "-q"], cwd=repo, check=True)
+        with open(os.path.join(repo, ".git", "info", "exclude"), "a") as f:
+            f.write(CACHE_DIR + "/\n")
+        subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "corpus"], cwd=repo, check=True)
+    path = os.path.join(repo, conftest)
+    subprocess.run(["git", "checkout", "-q", "--", conftest], cwd=repo, check=True)
+    with open(path) as f:
+        source = f.read()
+    first = source.split("def ", 1)[1].split("(", 1)[0] if "@pytest.fixture" in source else None
+    if first:
+        with open(path, "w") as f:
+            f.write(source.replace(f"def {first}(", f"def {first}_renamed(", 1))
+    group = f"{name}: impact, one conftest edited ({conftest})"
+    env_args = ["--python", python]
+    r.measure(group, "fixmig check (cold)", [r.fixmig, "check", "--color", "never"] + env_args + [repo],
+              ok=(0, 1), before=clear_cache(repo))
+    r.measure(group, "fixmig impact HEAD, cold cache", [r.fixmig, "impact", "HEAD", repo, "--color", "never"] + env_args,
+              ok=(0, 1), before=clear_cache(repo))
+
+
 def fmt_s(x):
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
 
@@ -292,6 +324,7 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--corpus", action="append", default=[])
     ap.add_argument("--synthetic", action="append", default=[])
+    ap.add_argument("--impact", action="append", default=[])
     args = ap.parse_args()
 
     r = Runner(args.runs, args.out)
@@ -302,6 +335,8 @@ def main():
         corpus_tasks(r, parse_spec(text), args.smoke)
     for text in args.synthetic:
         synthetic_tasks(r, parse_spec(text), args.smoke)
+    for text in args.impact:
+        impact_tasks(r, parse_spec(text))
 
     md = table(r.rows)
     header = f"Date: {started}. Machine: {machine()}. Load average at the end: {os.getloadavg()[0]:.2f}."

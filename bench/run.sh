@@ -96,6 +96,8 @@ if [ "$corpora" = 1 ]; then
   pandas_tree=$(bash scripts/fetch-corpus.sh pandas | tail -n 1) || die "fetch-corpus.sh pandas failed"
   xarray_tree=$(bash scripts/fetch-corpus.sh xarray | tail -n 1) || die "fetch-corpus.sh xarray failed"
   corpus_args+=(--corpus "name=pandas 3.1.1,tree=$pandas_tree,python=$PWD/target/corpus/pandas-env/bin/python,pattern=float_frame,rules=$PWD/bench/rules/float_frame.toml,rename=float_frame:float_frame_v2")
+  # `fixmig impact HEAD` with one conftest edited, against one cold `check` (a git copy of the tree).
+  corpus_args+=(--impact "name=pandas 3.1.1,tree=$pandas_tree,python=$PWD/target/corpus/pandas-env/bin/python,conftest=pandas/tests/frame/conftest.py")
   corpus_args+=(--corpus "name=xarray 2026.9.0,tree=$xarray_tree,python=$PWD/target/corpus/xarray-env/bin/python,pattern=use_dask")
 fi
 

@@ -96,6 +96,36 @@ pub const CODES: &[CodeInfo] = &[
         summary: "A fixture defined nowhere visible that a `pytest_generate_tests` hook may parametrize (decided at run time).",
     },
     CodeInfo {
+        code: "FM201",
+        name: "impact-another-definition",
+        severity: Severity::Error,
+        summary: "`impact`: tests get another definition of a fixture (other code) than at the base revision.",
+    },
+    CodeInfo {
+        code: "FM202",
+        name: "impact-moved-definition",
+        severity: Severity::Info,
+        summary: "`impact`: a fixture's definition moved with the same code (not a change).",
+    },
+    CodeInfo {
+        code: "FM203",
+        name: "impact-scope-changed",
+        severity: Severity::Warning,
+        summary: "`impact`: the fixture tests get has another scope than at the base revision.",
+    },
+    CodeInfo {
+        code: "FM204",
+        name: "impact-parametrization-changed",
+        severity: Severity::Warning,
+        summary: "`impact`: tests became parametrized, or stopped being.",
+    },
+    CodeInfo {
+        code: "FM205",
+        name: "impact-closure-changed",
+        severity: Severity::Info,
+        summary: "`impact`: tests set up more or fewer fixtures than at the base revision.",
+    },
+    CodeInfo {
         code: "FM900",
         name: "syntax-error",
         severity: Severity::Warning,

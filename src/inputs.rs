@@ -10,13 +10,16 @@
 //!
 //! Discovery is not observed here: it runs on every run, and its result is part of the replay
 //! key instead.
+//!
+//! An [`Overlay`] installed for a directory (`fixmig impact`: another revision of the project,
+//! read from git) answers for the paths under it instead of the disk, while its guard lives.
 #![allow(clippy::disallowed_methods)] // the one place that calls them
 
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -152,10 +155,66 @@ fn list(dir: &Path) -> io::Result<Vec<OsString>> {
         .collect())
 }
 
+/// Files seen in place of the disk under [`Overlay::root`] (another revision of the project).
+pub trait Overlay: Send + Sync {
+    /// The directory whose paths it answers for (absolute, as the analysis spells paths).
+    fn root(&self) -> &Path;
+    /// `Some(Some(bytes))`: a file with these bytes; `Some(None)`: no such file; `None`: as on
+    /// disk.
+    fn file(&self, path: &Path) -> Option<Option<Vec<u8>>>;
+    /// Whether `path` is a directory, when the overlay decides it (`None`: as on disk).
+    fn dir(&self, path: &Path) -> Option<bool>;
+    /// Adjusts the entry names of directory `dir` as listed on disk (empty when it is not one).
+    fn list(&self, dir: &Path, names: &mut Vec<OsString>);
+}
+
+/// The installed overlays (few: one per `impact` run in progress).
+static OVERLAYS: RwLock<Vec<(usize, Arc<dyn Overlay>)>> = RwLock::new(Vec::new());
+static OVERLAID: AtomicUsize = AtomicUsize::new(0);
+
+/// Keeps an [`Overlay`] installed; dropping it removes the overlay.
+pub struct OverlayGuard(usize);
+
+/// Installs `overlay` until the guard is dropped: every read and probe of this module under
+/// its root (from any thread) is answered by it first.
+pub fn install_overlay(overlay: Arc<dyn Overlay>) -> OverlayGuard {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let mut all = OVERLAYS.write().unwrap_or_else(|e| e.into_inner());
+    all.push((id, overlay));
+    OVERLAID.fetch_add(1, Ordering::SeqCst);
+    OverlayGuard(id)
+}
+
+impl Drop for OverlayGuard {
+    fn drop(&mut self) {
+        let mut all = OVERLAYS.write().unwrap_or_else(|e| e.into_inner());
+        all.retain(|(id, _)| *id != self.0);
+        OVERLAID.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The overlay answering for `path`, if one is installed.
+fn overlay_for(path: &Path) -> Option<Arc<dyn Overlay>> {
+    if OVERLAID.load(Ordering::SeqCst) == 0 {
+        return None;
+    }
+    let all = OVERLAYS.read().unwrap_or_else(|e| e.into_inner());
+    all.iter()
+        .find(|(_, o)| path.starts_with(o.root()))
+        .map(|(_, o)| Arc::clone(o))
+}
+
+/// The bytes of `path` as an installed overlay has them (`None`: no overlay decides; read the
+/// disk). For the readers outside this module (discovery's configuration files).
+pub fn overlay_read(path: &Path) -> Option<io::Result<Vec<u8>>> {
+    let answer = overlay_for(path)?.file(path)?;
+    Some(answer.ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not in this revision")))
+}
+
 /// `std::fs::read`, observed.
 pub fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let path = path.as_ref();
-    let result = std::fs::read(path);
+    let result = overlay_read(path).unwrap_or_else(|| std::fs::read(path));
     note(|| {
         Seen::Read(
             path.to_path_buf(),
@@ -174,7 +233,13 @@ pub fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// `Path::is_file`, observed.
 pub fn is_file(path: impl AsRef<Path>) -> bool {
     let path = path.as_ref();
-    let yes = path.is_file();
+    let yes = match overlay_for(path) {
+        Some(o) => match o.file(path) {
+            Some(file) => file.is_some(),
+            None => path.is_file(),
+        },
+        None => path.is_file(),
+    };
     note(|| Seen::IsFile(path.to_path_buf(), yes));
     yes
 }
@@ -182,7 +247,9 @@ pub fn is_file(path: impl AsRef<Path>) -> bool {
 /// `Path::is_dir`, observed.
 pub fn is_dir(path: impl AsRef<Path>) -> bool {
     let path = path.as_ref();
-    let yes = path.is_dir();
+    let yes = overlay_for(path)
+        .and_then(|o| o.dir(path))
+        .unwrap_or_else(|| path.is_dir());
     note(|| Seen::IsDir(path.to_path_buf(), yes));
     yes
 }
@@ -190,7 +257,10 @@ pub fn is_dir(path: impl AsRef<Path>) -> bool {
 /// `Path::exists`, observed.
 pub fn exists(path: impl AsRef<Path>) -> bool {
     let path = path.as_ref();
-    let yes = path.exists();
+    let yes = match overlay_for(path) {
+        Some(_) => is_file(path) || is_dir(path),
+        None => path.exists(),
+    };
     note(|| Seen::Exists(path.to_path_buf(), yes));
     yes
 }
@@ -199,7 +269,15 @@ pub fn exists(path: impl AsRef<Path>) -> bool {
 /// observed. What each entry is must then be asked through [`is_file`] or [`is_dir`].
 pub fn read_dir(dir: impl AsRef<Path>) -> io::Result<Vec<OsString>> {
     let dir = dir.as_ref();
-    let result = list(dir);
+    let mut result = list(dir);
+    if let Some(o) = overlay_for(dir) {
+        if result.is_err() && o.dir(dir) == Some(true) {
+            result = Ok(Vec::new());
+        }
+        if let Ok(names) = &mut result {
+            o.list(dir, names);
+        }
+    }
     note(|| {
         Seen::Listing(
             dir.to_path_buf(),

@@ -22,6 +22,7 @@ pub mod env;
 pub mod formats;
 #[warn(clippy::disallowed_methods)]
 pub mod graph;
+pub mod impact;
 #[warn(clippy::disallowed_methods)]
 pub mod index;
 pub mod inputs;

@@ -168,6 +168,24 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         fixture: Option<String>,
     },
+    /// Compare every test's fixtures at a git revision (BASE) with the work tree: tests that
+    /// stop resolving, get another definition, another scope, ... grouped by the change.
+    #[command(
+        after_help = "Examples:\n  fixmig impact                       # against the merge base with origin/HEAD\n  fixmig impact main tests/\n  fixmig impact --format github origin/main\n\nExit 1 when a test gets a new setup error (FM001-FM003) or another definition's code (FM201); 0 otherwise (a pure move, FM202, is not a change)."
+    )]
+    Impact {
+        /// The revision to compare with [default: the merge base of HEAD and origin/HEAD, or
+        /// HEAD].
+        base: Option<String>,
+        /// Files or directories, as you would pass them to pytest (default: .).
+        paths: Vec<PathBuf>,
+        /// Output format [default: text, or `format` of the configuration].
+        #[arg(long, value_enum)]
+        format: Option<OutputFormat>,
+        /// List every affected test, and the tests added and removed.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  fixmig completions bash > ~/.local/share/bash-completion/completions/fixmig\n  fixmig completions zsh > ~/.zfunc/_fixmig\n  fixmig completions fish > ~/.config/fish/completions/fixmig.fish"
@@ -279,6 +297,11 @@ fn config_start(command: &Command) -> Option<PathBuf> {
         | Command::Migrate { paths, .. }
         | Command::Suggest { paths, .. }
         | Command::Graph { paths, .. } => Some(first(paths)),
+        // `impact PATH`: a first argument that is a path (and no revision) is the project.
+        Command::Impact { base, paths, .. } => Some(match (paths.first(), base) {
+            (None, Some(b)) if Path::new(b).exists() => PathBuf::from(b),
+            _ => first(paths),
+        }),
         Command::Explain { path, .. } => Some(path.clone()),
         Command::Rules(_) | Command::Completions { .. } => None,
     }
@@ -456,6 +479,22 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
             format,
             fixture,
         } => graph(&paths, format, fixture.as_deref(), options, stdout, stderr),
+        Command::Impact {
+            base,
+            paths,
+            format,
+            verbose,
+        } => crate::impact::impact(
+            &crate::impact::ImpactOptions {
+                base,
+                paths,
+                format: format.or(config.format).unwrap_or(OutputFormat::Text),
+                verbose,
+                style,
+                options,
+            },
+            stdout,
+        ),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "fixmig", stdout);
             Ok(0)

@@ -80,7 +80,10 @@ pub(crate) fn config_names(version: &PytestVersion) -> &'static [&'static str] {
 pub(crate) type Notes = Vec<super::DiscoverWarning>;
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|e| ConfigError::at(path, 0, 0, e.to_string()))?;
+    // `fixmig impact` reads another revision's configuration through an overlay.
+    let bytes = crate::inputs::overlay_read(path)
+        .unwrap_or_else(|| std::fs::read(path))
+        .map_err(|e| ConfigError::at(path, 0, 0, e.to_string()))?;
     String::from_utf8(bytes)
         .map_err(|e| ConfigError::at(path, 1, 1, format!("file is not valid UTF-8: {e}")))
 }

@@ -18,8 +18,8 @@ use std::path::PathBuf;
 
 pub use alias::{plan_alias, AliasSpec};
 pub use consolidate::{
-    identical_conftest_fixtures, plan_hoist, plan_move, plan_remove, resolution_fingerprint,
-    FingerprintLine, HoistSpec, MoveSpec, RemoveSpec,
+    fixture_code, identical_conftest_fixtures, plan_hoist, plan_move, plan_remove,
+    resolution_fingerprint, FingerprintLine, HoistSpec, MoveSpec, RemoveSpec,
 };
 pub use merge::{plan_merge, MergeSpec};
 pub use rename::{plan_redirect, plan_rename, rename_ini_usefixtures, RenameSpec};

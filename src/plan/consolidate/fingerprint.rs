@@ -78,7 +78,9 @@ pub(super) fn fixture_location(index: &Index, id: FixtureId) -> String {
     }
 }
 
-pub(super) fn fixture_code(
+/// The normalized code of fixture `id`'s definition (formatting and comments aside), or what
+/// kind of fixture it is for builtins and plugins: equal codes are the same definition code.
+pub fn fixture_code(
     index: &Index,
     id: FixtureId,
     trees: &mut HashMap<PathBuf, Option<(tree_sitter::Tree, Vec<u8>)>>,

@@ -21,7 +21,9 @@ use super::{Field, PlanError, Planned, TextEdit};
 
 use carry::carry;
 pub(super) use carry::{insert_blocks, orphaned_import_edits};
-pub use fingerprint::{identical_conftest_fixtures, resolution_fingerprint, FingerprintLine};
+pub use fingerprint::{
+    fixture_code, identical_conftest_fixtures, resolution_fingerprint, FingerprintLine,
+};
 
 #[derive(Debug, Clone)]
 pub struct MoveSpec {
