@@ -274,9 +274,10 @@ pub(crate) fn timing() -> bool {
 pub(crate) fn phase_timing(phase: &str) {
     if timing() {
         eprintln!(
-            "  {phase}: {:?} (rss {} MiB)",
+            "  {phase}: {:?} (rss {} MiB, peak {} MiB)",
             process_start().elapsed(),
-            rss_mib()
+            rss_mib(),
+            peak_rss_mib()
         );
     }
 }
@@ -293,6 +294,19 @@ pub(crate) fn rss_mib() -> u64 {
         .ok()
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map_or(0, |pages| pages * 4096 / (1024 * 1024))
+}
+
+/// The process's peak resident set size so far in MiB (`VmHWM`), for `FIXMIG_TIMING`: with
+/// the resident size after each phase, which phase the peak was reached in (0 where /proc is
+/// missing).
+pub(crate) fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib / 1024)
 }
 
 /// Runs the fixmig command line in-process: `args` includes the program name.
