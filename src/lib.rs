@@ -217,16 +217,20 @@ pub fn analyze_project_focused(
     progress::phase("parsing", project.files.len());
     let index = index::Index::build(project, options, reader, focus);
     progress::phase("resolving", index.tests.len());
-    let resolutions = index
-        .tests
+    let resolutions = resolve_items(&index, &index.tests);
+    Analysis { index, resolutions }
+}
+
+/// Resolves `tests` (items of `index`) in parallel, counting each on the progress bar.
+fn resolve_items(index: &index::Index, tests: &[index::TestItem]) -> Vec<resolve::ItemResolution> {
+    tests
         .par_iter()
         .map(|t| {
-            let resolution = resolve::resolve_item(&index, t);
+            let resolution = resolve::resolve_item(index, t);
             progress::inc();
             resolution
         })
-        .collect();
-    Analysis { index, resolutions }
+        .collect()
 }
 
 /// How many test items [`check_project`] resolves at a time: enough to keep both cores busy,
@@ -246,14 +250,7 @@ pub fn check_project(
     progress::phase("resolving", index.tests.len());
     let mut checker = check::Checker::default();
     for chunk in index.tests.chunks(CHECK_CHUNK) {
-        let resolutions: Vec<resolve::ItemResolution> = chunk
-            .par_iter()
-            .map(|t| {
-                let resolution = resolve::resolve_item(&index, t);
-                progress::inc();
-                resolution
-            })
-            .collect();
+        let resolutions = resolve_items(&index, chunk);
         for (item, resolution) in chunk.iter().zip(&resolutions) {
             checker.observe(&index, item, resolution);
         }

@@ -152,6 +152,11 @@ impl Loader {
         let Some(path) = self.resolve_import(from, &target) else {
             return true;
         };
+        self.chase_memoised(path, name)
+    }
+
+    /// [`Loader::chase`] of `name` in the module at `path`, memoised.
+    fn chase_memoised(&mut self, path: PathBuf, name: String) -> bool {
         let key = (path, name);
         if let Some(&known) = self.may_matter_memo.get(&key) {
             return known;
@@ -170,14 +175,7 @@ impl Loader {
         let Some(resolved) = self.resolve_from_path(path, target) else {
             return false;
         };
-        let key = (resolved, name.to_string());
-        if let Some(&known) = self.may_matter_memo.get(&key) {
-            return known;
-        }
-        let mut visited = HashSet::new();
-        let answer = self.chase(&key.0, &key.1, &mut visited);
-        self.may_matter_memo.insert(key, answer);
-        answer
+        self.chase_memoised(resolved, name.to_string())
     }
 
     /// Can the class `class` of the module at `path` have a `TestCase` in its MRO?
