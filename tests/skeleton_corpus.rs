@@ -3,6 +3,9 @@
 //! prove that a lookup cannot reach a fixture or a `TestCase`. And the parse of test modules
 //! (function bodies that hold no fact left out of the parse) must yield exactly the facts of
 //! the full parse, spans included: `check` and `migrate` use them as the modules' facts.
+//! And a module's outline (`parse::outline`, read without a parse) must hold every import,
+//! alias, mark reference and class base the full parse finds outside functions: a rename
+//! leaves test modules out on their outlines.
 //! Checked on every Python file of the corpora and their environments (fetched by
 //! `scripts/fetch-corpus.sh` if missing) and of this repository's test data.
 
@@ -215,5 +218,147 @@ fn skeletons_have_the_bindings_of_the_full_parse() {
         "{} files differ:\n{}",
         mismatches.len(),
         mismatches.join("\n")
+    );
+}
+
+/// The first name of a dotted name, a call or a subscript (`a` of `a.b[c](d)`).
+fn root(dotted: &str) -> &str {
+    let end = dotted
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(dotted.len());
+    &dotted[..end]
+}
+
+/// What an outline must hold of a binding (at module or class level) of the full parse.
+fn outline_misses(b: &Binding, outline: &parse::outline::Outline, in_class: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let refs = |marks: &[Mark], out: &mut Vec<String>| {
+        for m in marks {
+            if let Mark::Ref(dotted) = m {
+                if !outline.roots.iter().any(|r| r == root(dotted)) {
+                    out.push(format!("mark reference {dotted} of `{}`", b.name));
+                }
+            }
+        }
+    };
+    match &b.kind {
+        BindingKind::ImportFrom { target, name, .. } if in_class => {
+            if !outline.class_imports {
+                out.push(format!("import of {name} in a class body"));
+            }
+            let _ = target;
+        }
+        BindingKind::ImportFrom { target, name, .. } => {
+            let found = outline
+                .from_imports
+                .iter()
+                .any(|f| f.bound == b.name && &f.name == name && &f.target == target);
+            if !found {
+                out.push(format!(
+                    "from {}{} import {name} as {}",
+                    ".".repeat(target.level),
+                    target.module,
+                    b.name
+                ));
+            }
+        }
+        BindingKind::ImportModule { .. } if in_class => {
+            if !outline.class_imports {
+                out.push(format!("import {} in a class body", b.name));
+            }
+        }
+        BindingKind::ImportModule { .. } => {
+            if !outline.module_imports.contains(&b.name) {
+                out.push(format!("import binding {}", b.name));
+            }
+        }
+        BindingKind::Alias(other) => {
+            if !outline.roots.iter().any(|r| r == root(other)) {
+                out.push(format!("alias {} = {other}", b.name));
+            }
+        }
+        BindingKind::Fixture(f) => refs(&f.function.marks, &mut out),
+        BindingKind::Function(f) => refs(&f.marks, &mut out),
+        _ => {}
+    }
+    out
+}
+
+#[test]
+fn outlines_hold_what_the_full_parse_binds() {
+    // `parse::outline` is how a rename leaves a test module out unparsed: every import, alias,
+    // mark reference and class base the full parse finds outside functions must be in it.
+    let options = ParseOptions::default();
+    let (mut compared, mut given_up) = (0, 0);
+    let mut misses = Vec::new();
+    for path in &corpus_files() {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(full) = parse::parse_source(&bytes, options) else {
+            continue;
+        };
+        if full.syntax_error.is_some() {
+            continue;
+        }
+        let Some(outline) = parse::outline::outline(&bytes) else {
+            given_up += 1;
+            continue;
+        };
+        compared += 1;
+        let mut found: Vec<String> = full
+            .bindings
+            .iter()
+            .flat_map(|b| outline_misses(b, &outline, false))
+            .collect();
+        for m in &full.pytestmark {
+            if let Mark::Ref(dotted) = m {
+                if !outline.roots.iter().any(|r| r == root(dotted)) {
+                    found.push(format!("pytestmark reference {dotted}"));
+                }
+            }
+        }
+        for class in full
+            .classes
+            .iter()
+            .filter(|c| !c.qualname.contains("<locals>"))
+        {
+            for base in &class.bases {
+                if !outline.roots.iter().any(|r| r == root(base)) {
+                    found.push(format!("base {base} of class {}", class.qualname));
+                }
+            }
+            for m in class.pytestmark.iter().chain(&class.decorator_marks) {
+                if let Mark::Ref(dotted) = m {
+                    if !outline.roots.iter().any(|r| r == root(dotted)) {
+                        found.push(format!("mark reference {dotted} of {}", class.qualname));
+                    }
+                }
+            }
+            found.extend(
+                class
+                    .bindings
+                    .iter()
+                    .flat_map(|b| outline_misses(b, &outline, true)),
+            );
+        }
+        misses.extend(
+            found
+                .into_iter()
+                .map(|m| format!("{}: {m}", path.display())),
+        );
+    }
+    println!("{compared} files outlined and compared; {given_up} given up (parsed instead)");
+    assert!(compared > 5000, "only {compared} files outlined");
+    assert!(
+        misses.is_empty(),
+        "{} bindings missing from outlines:\n{}",
+        misses.len(),
+        misses
+            .iter()
+            .take(50)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
