@@ -241,13 +241,17 @@ fn outline_misses(b: &Binding, outline: &parse::outline::Outline, in_class: bool
             }
         }
     };
-    match &b.kind {
-        BindingKind::ImportFrom { target, name, .. } if in_class => {
-            if !outline.class_imports {
-                out.push(format!("import of {name} in a class body"));
-            }
-            let _ = target;
+    let import = matches!(
+        b.kind,
+        BindingKind::ImportFrom { .. } | BindingKind::ImportModule { .. }
+    );
+    if in_class && import {
+        if !outline.class_imports {
+            out.push(format!("import of {} in a class body", b.name));
         }
+        return out;
+    }
+    match &b.kind {
         BindingKind::ImportFrom { target, name, .. } => {
             let found = outline
                 .from_imports
@@ -262,20 +266,11 @@ fn outline_misses(b: &Binding, outline: &parse::outline::Outline, in_class: bool
                 ));
             }
         }
-        BindingKind::ImportModule { .. } if in_class => {
-            if !outline.class_imports {
-                out.push(format!("import {} in a class body", b.name));
-            }
+        BindingKind::ImportModule { .. } if !outline.module_imports.contains(&b.name) => {
+            out.push(format!("import binding {}", b.name));
         }
-        BindingKind::ImportModule { .. } => {
-            if !outline.module_imports.contains(&b.name) {
-                out.push(format!("import binding {}", b.name));
-            }
-        }
-        BindingKind::Alias(other) => {
-            if !outline.roots.iter().any(|r| r == root(other)) {
-                out.push(format!("alias {} = {other}", b.name));
-            }
+        BindingKind::Alias(other) if !outline.roots.iter().any(|r| r == root(other)) => {
+            out.push(format!("alias {} = {other}", b.name));
         }
         BindingKind::Fixture(f) => refs(&f.function.marks, &mut out),
         BindingKind::Function(f) => refs(&f.marks, &mut out),
