@@ -140,3 +140,17 @@ fn outlines_leave_out_what_the_parse_leaves_out_on_pandas() {
 fn outlines_leave_out_what_the_parse_leaves_out_on_xarray() {
     left_out_both_ways("xarray", &["use_dask", "dataset", "backend", "engine"]);
 }
+
+#[test]
+fn a_left_out_test_module_another_imports_from_is_read_whole() {
+    // test_shared.py is left out (outlined, never parsed for the analysis); test_user.py,
+    // kept, imports its fixture, which the migration case requires read with its decorator's
+    // arguments (`name="other"`, `autouse=True`).
+    assert_eq!(
+        left_out(
+            "rename_imports_from_a_left_out_test_module",
+            &["token", "session_token"]
+        ),
+        ["tests/test_plain.py", "tests/test_shared.py"]
+    );
+}

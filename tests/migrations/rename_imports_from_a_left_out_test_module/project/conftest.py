@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture
+def token():
+    return "t"
+
+
+@pytest.fixture
+def helper():
+    return "plain"
