@@ -187,6 +187,8 @@ fn pre_commit_hooks_manifest_is_valid_and_runs_real_commands() {
             assert!(out.contains("Usage: fixmig"), "{out}");
         }
     }
-    assert_eq!(entries, 2, "fixmig-check and fixmig-migrate");
-    assert!(text.contains("id: fixmig-check") && text.contains("id: fixmig-migrate"));
+    assert_eq!(entries, 3, "fixmig-check, fixmig-migrate and fixmig-impact");
+    for id in ["fixmig-check", "fixmig-migrate", "fixmig-impact"] {
+        assert!(text.contains(&format!("id: {id}")), "{id}");
+    }
 }
