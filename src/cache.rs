@@ -223,6 +223,23 @@ impl FactsCache {
         made
     }
 
+    /// The skeleton facts of `bytes` when the cache holds them (on disk, or parsed earlier in
+    /// this run when shared); parses nothing.
+    pub fn known_skeleton(&self, bytes: &[u8]) -> Option<FileFacts> {
+        let hash = content_hash(bytes) ^ SKELETON_SALT;
+        if let Some(range) = self.stored.get(&hash) {
+            if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
+                self.lock().hits.insert(hash);
+                return Some(facts);
+            }
+        }
+        let state = self.lock();
+        state
+            .new
+            .get(&hash)
+            .and_then(|e| postcard::from_bytes::<FileFacts>(e).ok())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

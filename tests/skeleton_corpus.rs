@@ -357,3 +357,89 @@ fn outlines_hold_what_the_full_parse_binds() {
             .join("\n")
     );
 }
+
+#[test]
+fn outline_links_hold_the_links_of_the_full_parse() {
+    // `parse::outline_links` stands in for a module's skeleton when `index::lazy` chases an
+    // import: every module-level binding the chase follows must be there, or a hotter one.
+    use fixmig::parse::outline_links::{links, NameLink};
+    let options = ParseOptions::default();
+    let (mut compared, mut given_up) = (0, 0);
+    let mut misses = Vec::new();
+    for path in &corpus_files() {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(full) = parse::parse_source(&bytes, options) else {
+            continue;
+        };
+        if full.syntax_error.is_some() {
+            continue;
+        }
+        let Some(outline) = links(&bytes) else {
+            given_up += 1;
+            continue;
+        };
+        compared += 1;
+        let of = |name: &str| -> Vec<&NameLink> {
+            outline
+                .names
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, l)| l)
+                .collect()
+        };
+        let hot = |name: &str| of(name).contains(&&NameLink::Hot);
+        for b in &full.bindings {
+            let held = match &b.kind {
+                BindingKind::Fixture(_) | BindingKind::Mark(_) => hot(&b.name),
+                BindingKind::Function(_) | BindingKind::Value { .. } => true,
+                BindingKind::Alias(other) => {
+                    hot(&b.name) || of(&b.name).contains(&&NameLink::Alias(other.clone()))
+                }
+                BindingKind::ImportFrom { target, name, .. } => {
+                    of(&b.name).contains(&&NameLink::From(target.clone(), name.clone()))
+                }
+                BindingKind::ImportModule { target } => {
+                    of(&b.name).contains(&&NameLink::Module(target.clone()))
+                }
+                BindingKind::Class(c) => {
+                    let class = &full.classes[*c];
+                    of(&b.name).iter().any(|l| match l {
+                        NameLink::Class(j) => {
+                            let (unittest, bases) = &outline.classes[*j];
+                            (*unittest || !class.unittest_base)
+                                && class.bases.iter().all(|base| bases.contains(base))
+                        }
+                        _ => false,
+                    })
+                }
+            };
+            if !held {
+                misses.push(format!("{}: {} {:?}", path.display(), b.name, b.kind));
+            }
+        }
+        for star in &full.star_imports {
+            if !outline.stars.contains(&star.target) {
+                misses.push(format!(
+                    "{}: star import of {:?}",
+                    path.display(),
+                    star.target
+                ));
+            }
+        }
+    }
+    println!("{compared} files' links read without a parse and compared; {given_up} given up");
+    assert!(compared > 5000, "only {compared} files compared");
+    assert!(
+        misses.is_empty(),
+        "{} bindings missing from outline links:\n{}",
+        misses.len(),
+        misses
+            .iter()
+            .take(50)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

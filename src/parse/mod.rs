@@ -6,6 +6,7 @@ pub mod facts;
 mod marks;
 mod names;
 pub mod outline;
+pub mod outline_links;
 mod skeleton;
 
 pub use facts::*;

@@ -19,6 +19,11 @@ pub struct Outline {
     pub from_imports: Vec<FromImport>,
     /// The names `import a.b` (`a`) and `import a.b as c` (`c`) bind, outside a `def`.
     pub module_imports: Vec<String>,
+    /// The module each of `module_imports` is bound to (`a`, `a.b`).
+    pub module_targets: Vec<ImportTarget>,
+    /// `from target import *` (only read by [`super::outline_links`]: an outline gives up on
+    /// a star import).
+    pub stars: Vec<ImportTarget>,
     /// The first names of the dotted names that can stand for something bound elsewhere: bare
     /// decorators, the names in `pytestmark` outside calls, the right side of `x = a.b`, and
     /// class bases.
@@ -45,7 +50,7 @@ impl Outline {
 
 /// One token of a logical line: a name, a string or number, or one operator character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok<'a> {
+pub(super) enum Tok<'a> {
     Name(&'a [u8]),
     /// A string, a number or any other operand that is not a name.
     Literal,
@@ -53,7 +58,7 @@ enum Tok<'a> {
 }
 
 /// The tokens of `src[start..end]` (one logical line the scanner followed), comments left out.
-fn tokens(src: &[u8], start: usize, end: usize) -> Option<Vec<Tok<'_>>> {
+pub(super) fn tokens(src: &[u8], start: usize, end: usize) -> Option<Vec<Tok<'_>>> {
     let mut scanner = Scanner::at(&src[..end], start);
     let mut out = Vec::new();
     while let Some(b) = scanner.peek(0) {
@@ -96,14 +101,14 @@ fn tokens(src: &[u8], start: usize, end: usize) -> Option<Vec<Tok<'_>>> {
 
 /// Where a logical line stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Block {
+pub(super) enum Block {
     Def,
     Class,
     /// `if`, `try`, `with`, `for`, ... at module or class level.
     Other,
 }
 
-const COMPOUND: &[&[u8]] = &[
+pub(super) const COMPOUND: &[&[u8]] = &[
     b"if", b"elif", b"else", b"try", b"except", b"finally", b"with", b"for", b"while",
 ];
 
@@ -170,7 +175,7 @@ fn statement(src: &[u8], line: &Line, in_class: bool, out: &mut Outline) -> Opti
                 out.class_imports = true;
                 return Some(None);
             }
-            import(&toks, out)?;
+            import(&toks, out, false)?;
             Some(None)
         }
         b"class" => {
@@ -205,7 +210,7 @@ fn statement(src: &[u8], line: &Line, in_class: bool, out: &mut Outline) -> Opti
 }
 
 /// Position of the first `byte` operator outside brackets.
-fn top_level(toks: &[Tok], byte: u8) -> Option<usize> {
+pub(super) fn top_level(toks: &[Tok], byte: u8) -> Option<usize> {
     let mut depth = 0usize;
     for (i, t) in toks.iter().enumerate() {
         match t {
@@ -219,7 +224,7 @@ fn top_level(toks: &[Tok], byte: u8) -> Option<usize> {
 }
 
 /// Position of the last plain `=` outside brackets (not part of `==`, `<=`, `+=`, `:=`, ...).
-fn assignment(toks: &[Tok]) -> Option<usize> {
+pub(super) fn assignment(toks: &[Tok]) -> Option<usize> {
     let mut depth = 0usize;
     let mut found = None;
     for (i, t) in toks.iter().enumerate() {
@@ -337,9 +342,9 @@ fn class_bases(toks: &[Tok], out: &mut Outline) -> Option<()> {
     Some(())
 }
 
-/// An `import` or `from ... import` statement.
-fn import(toks: &[Tok], out: &mut Outline) -> Option<()> {
-    let names = |toks: &[Tok]| -> Option<Vec<(String, String)>> {
+/// An `import` or `from ... import` statement; a star import is given up on unless `stars`.
+pub(super) fn import(toks: &[Tok], out: &mut Outline, stars: bool) -> Option<()> {
+    let names = |toks: &[Tok]| -> Option<Vec<(String, String, bool)>> {
         // `a.b as c, d` (parentheses allowed after `from ... import`).
         let toks: Vec<Tok> = toks
             .iter()
@@ -362,18 +367,22 @@ fn import(toks: &[Tok], out: &mut Outline) -> Option<()> {
                 }
             }
             let full = parts.join(".");
+            let aliased = bound.is_some();
             let bound = match bound {
                 Some(alias) => String::from_utf8_lossy(alias).into_owned(),
                 None => parts.first()?.clone(),
             };
-            out.push((full, bound));
+            out.push((full, bound, aliased));
         }
         Some(out)
     };
     match toks.first()? {
         Tok::Name(b"import") => {
-            for (_, bound) in names(&toks[1..])? {
+            for (full, bound, aliased) in names(&toks[1..])? {
+                // `import a.b` binds `a` to module `a`; `import a.b as c` binds `c` to `a.b`.
+                let module = if aliased { full } else { bound.clone() };
                 out.module_imports.push(bound);
+                out.module_targets.push(ImportTarget { level: 0, module });
             }
         }
         _ => {
@@ -393,9 +402,13 @@ fn import(toks: &[Tok], out: &mut Outline) -> Option<()> {
                 module: module.join("."),
             };
             if toks[at + 1..].contains(&Tok::Op(b'*')) {
-                return None;
+                if !stars {
+                    return None;
+                }
+                out.stars.push(target);
+                return Some(());
             }
-            for (name, bound) in names(&toks[at + 1..])? {
+            for (name, bound, _) in names(&toks[at + 1..])? {
                 if name.contains('.') {
                     return None;
                 }

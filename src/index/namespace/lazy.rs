@@ -86,6 +86,28 @@ impl Links {
     }
 }
 
+impl From<crate::parse::outline_links::ModuleLinks> for Links {
+    fn from(outline: crate::parse::outline_links::ModuleLinks) -> Links {
+        use crate::parse::outline_links::NameLink;
+        let mut names: HashMap<String, Vec<Link>> = HashMap::new();
+        for (name, link) in outline.names {
+            let link = match link {
+                NameLink::Hot => Link::Hot,
+                NameLink::Alias(other) => Link::Alias(other),
+                NameLink::Class(c) => Link::Class(c),
+                NameLink::From(target, imported) => Link::From(target, imported),
+                NameLink::Module(target) => Link::Module(target),
+            };
+            names.entry(name).or_default().push(link);
+        }
+        Links {
+            names,
+            stars: outline.stars,
+            classes: outline.classes,
+        }
+    }
+}
+
 /// A file's links made from its skeleton, or (without a skeleton) its full parse, which
 /// `load` takes over.
 type Made = Result<Option<Links>, Box<Parsed>>;
@@ -359,9 +381,25 @@ impl Loader {
     /// The links of a file not parsed yet, from its skeleton, else from a full parse (returned
     /// for `load` to take over). Needs only shared access: runs in parallel.
     fn made_links(&self, path: &Path) -> Made {
-        let skeleton = self.read(path).ok().and_then(|bytes| match &self.cache {
-            Some(cache) => cache.skeleton(&bytes, self.options),
-            None => crate::parse::parse_skeleton(&bytes, self.options),
+        let bytes = self.read(path).ok();
+        // A skeleton the cache holds; else the links read without a parse; else the skeleton.
+        let known = bytes
+            .as_deref()
+            .zip(self.cache.as_deref())
+            .and_then(|(bytes, cache)| cache.known_skeleton(bytes));
+        if known.is_none() {
+            if let Some(links) = bytes
+                .as_deref()
+                .and_then(crate::parse::outline_links::links)
+            {
+                return Ok(Some(Links::from(links)));
+            }
+        }
+        let skeleton = known.or_else(|| {
+            bytes.and_then(|bytes| match &self.cache {
+                Some(cache) => cache.skeleton(&bytes, self.options),
+                None => crate::parse::parse_skeleton(&bytes, self.options),
+            })
         });
         match skeleton {
             Some(facts) => Ok(Some(Links::of(&facts))),
