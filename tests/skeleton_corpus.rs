@@ -221,6 +221,16 @@ fn skeletons_have_the_bindings_of_the_full_parse() {
     );
 }
 
+/// Every corpus file (see [`corpus_files`]) that parses without a syntax error: its path,
+/// bytes and full facts.
+fn clean_files(options: ParseOptions) -> impl Iterator<Item = (PathBuf, Vec<u8>, FileFacts)> {
+    corpus_files().into_iter().filter_map(move |path| {
+        let bytes = std::fs::read(&path).ok()?;
+        let full = parse::parse_source(&bytes, options).ok()?;
+        full.syntax_error.is_none().then_some((path, bytes, full))
+    })
+}
+
 /// The first name of a dotted name, a call or a subscript (`a` of `a.b[c](d)`).
 fn root(dotted: &str) -> &str {
     let end = dotted
@@ -286,16 +296,7 @@ fn outlines_hold_what_the_full_parse_binds() {
     let options = ParseOptions::default();
     let (mut compared, mut given_up) = (0, 0);
     let mut misses = Vec::new();
-    for path in &corpus_files() {
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        let Ok(full) = parse::parse_source(&bytes, options) else {
-            continue;
-        };
-        if full.syntax_error.is_some() {
-            continue;
-        }
+    for (path, bytes, full) in clean_files(options) {
         let Some(outline) = parse::outline::outline(&bytes) else {
             given_up += 1;
             continue;
@@ -366,16 +367,7 @@ fn outline_links_hold_the_links_of_the_full_parse() {
     let options = ParseOptions::default();
     let (mut compared, mut given_up) = (0, 0);
     let mut misses = Vec::new();
-    for path in &corpus_files() {
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        let Ok(full) = parse::parse_source(&bytes, options) else {
-            continue;
-        };
-        if full.syntax_error.is_some() {
-            continue;
-        }
+    for (path, bytes, full) in clean_files(options) {
         let Some(outline) = links(&bytes) else {
             given_up += 1;
             continue;

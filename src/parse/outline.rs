@@ -303,15 +303,16 @@ fn names_outside_calls(toks: &[Tok], out: &mut Outline) {
     }
 }
 
-/// The bases of `class Name(...)` (the tokens before the header's colon): the root of every
-/// positional base; `None` for a base that is not a (dotted, called or subscripted) name.
-fn class_bases(toks: &[Tok], out: &mut Outline) -> Option<()> {
+/// The items of a class header's base list (`class Name(a, b.c, metaclass=M)`: the tokens
+/// before the header's colon), split at its top-level commas; none without a base list.
+pub(super) fn base_items<'t, 'a>(toks: &'t [Tok<'a>]) -> Option<Vec<&'t [Tok<'a>]>> {
     let Some(open) = toks.iter().position(|t| *t == Tok::Op(b'(')) else {
-        return Some(());
+        return Some(Vec::new());
     };
-    let inner = &toks[open + 1..toks.len().checked_sub(1)?];
+    let inner = toks.get(open + 1..toks.len().checked_sub(1)?)?;
+    let mut items = Vec::new();
     let mut depth = 0usize;
-    let mut item_start = 0;
+    let mut start = 0;
     for i in 0..=inner.len() {
         let end = match inner.get(i) {
             Some(Tok::Op(b'(' | b'[' | b'{')) => {
@@ -326,11 +327,18 @@ fn class_bases(toks: &[Tok], out: &mut Outline) -> Option<()> {
             None => true,
             _ => false,
         };
-        if !end {
-            continue;
+        if end {
+            items.push(&inner[start..i]);
+            start = i + 1;
         }
-        let item = &inner[item_start..i];
-        item_start = i + 1;
+    }
+    Some(items)
+}
+
+/// The bases of `class Name(...)` (the tokens before the header's colon): the root of every
+/// positional base; `None` for a base that is not a (dotted, called or subscripted) name.
+fn class_bases(toks: &[Tok], out: &mut Outline) -> Option<()> {
+    for item in base_items(toks)? {
         match item {
             [] => {}
             // `metaclass=M` and other keywords are not bases.

@@ -11,7 +11,9 @@
 //! `TestCase` base whenever the module mentions `unittest`. `None` when the lexer cannot follow
 //! the module (the caller then parses its skeleton).
 
-use super::outline::{assignment, import, tokens, top_level, Block, Outline, Tok, COMPOUND};
+use super::outline::{
+    assignment, base_items, import, tokens, top_level, Block, Outline, Tok, COMPOUND,
+};
 use super::skeleton::Scanner;
 use super::ImportTarget;
 
@@ -141,33 +143,7 @@ fn class_header(toks: &[Tok]) -> Option<(String, Vec<String>)> {
         return None;
     };
     let name = String::from_utf8_lossy(name).into_owned();
-    let mut bases = Vec::new();
-    if toks.get(2) == Some(&Tok::Op(b'(')) {
-        let inner = toks.get(3..toks.len().checked_sub(1)?)?;
-        let mut depth = 0usize;
-        let mut start = 0;
-        for i in 0..=inner.len() {
-            let end = match inner.get(i) {
-                Some(Tok::Op(b'(' | b'[' | b'{')) => {
-                    depth += 1;
-                    false
-                }
-                Some(Tok::Op(b')' | b']' | b'}')) => {
-                    depth = depth.checked_sub(1)?;
-                    false
-                }
-                Some(Tok::Op(b',')) => depth == 0,
-                None => true,
-                _ => false,
-            };
-            if end {
-                if let Some(dotted) = dotted(&inner[start..i]) {
-                    bases.push(dotted);
-                }
-                start = i + 1;
-            }
-        }
-    }
+    let bases = base_items(toks)?.into_iter().filter_map(dotted).collect();
     Some((name, bases))
 }
 
