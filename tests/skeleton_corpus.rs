@@ -231,6 +231,16 @@ fn clean_files(options: ParseOptions) -> impl Iterator<Item = (PathBuf, Vec<u8>,
     })
 }
 
+/// Fails with the first 50 of `misses` (bindings the full parse finds and `what` lacks).
+fn assert_none_missing(misses: &[String], what: &str) {
+    assert!(
+        misses.is_empty(),
+        "{} bindings missing from {what}:\n{}",
+        misses.len(),
+        misses[..misses.len().min(50)].join("\n")
+    );
+}
+
 /// The first name of a dotted name, a call or a subscript (`a` of `a.b[c](d)`).
 fn root(dotted: &str) -> &str {
     let end = dotted
@@ -346,17 +356,7 @@ fn outlines_hold_what_the_full_parse_binds() {
     }
     println!("{compared} files outlined and compared; {given_up} given up (parsed instead)");
     assert!(compared > 5000, "only {compared} files outlined");
-    assert!(
-        misses.is_empty(),
-        "{} bindings missing from outlines:\n{}",
-        misses.len(),
-        misses
-            .iter()
-            .take(50)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_none_missing(&misses, "outlines");
 }
 
 #[test]
@@ -423,15 +423,5 @@ fn outline_links_hold_the_links_of_the_full_parse() {
     }
     println!("{compared} files' links read without a parse and compared; {given_up} given up");
     assert!(compared > 5000, "only {compared} files compared");
-    assert!(
-        misses.is_empty(),
-        "{} bindings missing from outline links:\n{}",
-        misses.len(),
-        misses
-            .iter()
-            .take(50)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_none_missing(&misses, "outline links");
 }

@@ -108,6 +108,43 @@ pub(super) enum Block {
     Other,
 }
 
+/// The blocks around each logical line, as the outlines walk a module.
+#[derive(Default)]
+pub(super) struct Blocks {
+    /// Enclosing blocks: (indentation of the header, kind).
+    stack: Vec<(usize, Block)>,
+    /// A block header was just read: the next line must be indented more.
+    expect_body: Option<usize>,
+}
+
+impl Blocks {
+    /// Moves to `line`: whether it stands in a `def` and whether in a class; `None` when a
+    /// header before it opened no body.
+    pub(super) fn at(&mut self, line: &Line) -> Option<(bool, bool)> {
+        if let Some(indent) = self.expect_body.take() {
+            if line.indent <= indent {
+                return None;
+            }
+        }
+        while self.stack.last().is_some_and(|(i, _)| *i >= line.indent) {
+            self.stack.pop();
+        }
+        let inside = |kind| self.stack.iter().any(|(_, b)| *b == kind);
+        Some((inside(Block::Def), inside(Block::Class)))
+    }
+
+    /// `line` opens a block of `kind` whose body follows on the next lines.
+    pub(super) fn open(&mut self, line: &Line, kind: Block) {
+        self.stack.push((line.indent, kind));
+        self.expect_body = Some(line.indent);
+    }
+
+    /// Whether the module ended where a body could (not right after a header).
+    pub(super) fn complete(&self) -> bool {
+        self.expect_body.is_none()
+    }
+}
+
 pub(super) const COMPOUND: &[&[u8]] = &[
     b"if", b"elif", b"else", b"try", b"except", b"finally", b"with", b"for", b"while",
 ];
@@ -124,32 +161,17 @@ pub fn outline(bytes: &[u8]) -> Option<Outline> {
     }
     let mut scanner = Scanner::at(src, 0);
     let mut out = Outline::default();
-    // Enclosing blocks: (indentation of the header, kind).
-    let mut stack: Vec<(usize, Block)> = Vec::new();
-    // A block header was just read: the next line must be indented more.
-    let mut expect_body: Option<usize> = None;
+    let mut blocks = Blocks::default();
     while let Some(line) = scanner.line()? {
-        if let Some(indent) = expect_body.take() {
-            if line.indent <= indent {
-                return None;
-            }
-        }
-        while stack.last().is_some_and(|(i, _)| *i >= line.indent) {
-            stack.pop();
-        }
-        if stack.iter().any(|(_, b)| *b == Block::Def) {
+        let (in_def, in_class) = blocks.at(&line)?;
+        if in_def {
             continue;
         }
-        let in_class = stack.iter().any(|(_, b)| *b == Block::Class);
         if let Some(opened) = statement(src, &line, in_class, &mut out)? {
-            stack.push((line.indent, opened));
-            expect_body = Some(line.indent);
+            blocks.open(&line, opened);
         }
     }
-    if expect_body.is_some() {
-        return None;
-    }
-    Some(out)
+    blocks.complete().then_some(out)
 }
 
 /// Reads one logical line outside any `def` into `out`: the block it opens (when its body is on

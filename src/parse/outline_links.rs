@@ -12,7 +12,7 @@
 //! the module (the caller then parses its skeleton).
 
 use super::outline::{
-    assignment, base_items, import, tokens, top_level, Block, Outline, Tok, COMPOUND,
+    assignment, base_items, import, tokens, top_level, Block, Blocks, Outline, Tok, COMPOUND,
 };
 use super::skeleton::Scanner;
 use super::ImportTarget;
@@ -54,19 +54,11 @@ pub fn links(bytes: &[u8]) -> Option<ModuleLinks> {
     let marks = fixtures || memchr::memmem::find(src, b"mark").is_some();
     let mut scanner = Scanner::at(src, 0);
     let mut out = ModuleLinks::default();
-    let mut stack: Vec<(usize, Block)> = Vec::new();
-    let mut expect_body: Option<usize> = None;
+    let mut blocks = Blocks::default();
     let mut decorated = false;
     while let Some(line) = scanner.line()? {
-        if let Some(indent) = expect_body.take() {
-            if line.indent <= indent {
-                return None;
-            }
-        }
-        while stack.last().is_some_and(|(i, _)| *i >= line.indent) {
-            stack.pop();
-        }
-        if stack.iter().any(|(_, b)| *b != Block::Other) {
+        let (in_def, in_class) = blocks.at(&line)?;
+        if in_def || in_class {
             continue;
         }
         let toks = tokens(src, line.start + line.indent, line.code_end)?;
@@ -82,8 +74,7 @@ pub fn links(bytes: &[u8]) -> Option<ModuleLinks> {
                 out.names.push((name, NameLink::Hot));
             }
             if !def.inline_body {
-                stack.push((line.indent, Block::Def));
-                expect_body = Some(line.indent);
+                blocks.open(&line, Block::Def);
             }
             continue;
         }
@@ -103,8 +94,7 @@ pub fn links(bytes: &[u8]) -> Option<ModuleLinks> {
                 out.classes.push((unittest && !bases.is_empty(), bases));
                 out.names.push((name, NameLink::Class(index)));
                 if colon + 1 == toks.len() {
-                    stack.push((line.indent, Block::Class));
-                    expect_body = Some(line.indent);
+                    blocks.open(&line, Block::Class);
                 }
             }
             Tok::Name(b"import" | b"from") => {
@@ -123,17 +113,13 @@ pub fn links(bytes: &[u8]) -> Option<ModuleLinks> {
                 if colon? + 1 != toks.len() {
                     return None; // `if x: y = 1`
                 }
-                stack.push((line.indent, Block::Other));
-                expect_body = Some(line.indent);
+                blocks.open(&line, Block::Other);
             }
             _ => assignment_links(&toks, marks, &mut out),
         }
         decorated = false;
     }
-    if expect_body.is_some() {
-        return None;
-    }
-    Some(out)
+    blocks.complete().then_some(out)
 }
 
 /// `class Name(...)` (the tokens before the header's colon): the name, and the bases that are
