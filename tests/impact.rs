@@ -423,16 +423,21 @@ fn the_bundled_example_history_reports_the_staging_tests_unresolved() {
     snapshot("staging_history", code, &text.replace(id.trim(), "BASE-ID"));
 }
 
-#[test]
-fn the_default_base_is_the_merge_base_with_origin_head() {
-    let dir = repo(&[
+/// A committed project whose one test requests the conftest fixture `a`.
+fn one_fixture_repo() -> tempfile::TempDir {
+    repo(&[
         INI,
         (
             "tests/conftest.py",
             "import pytest\n\n\n@pytest.fixture\ndef a():\n    return 1\n",
         ),
         ("tests/test_a.py", "def test_a(a):\n    pass\n"),
-    ]);
+    ])
+}
+
+#[test]
+fn the_default_base_is_the_merge_base_with_origin_head() {
+    let dir = one_fixture_repo();
     let root = dir.path();
     let base = git(root, &["rev-parse", "HEAD"]);
     git(
@@ -473,14 +478,7 @@ fn the_default_base_is_the_merge_base_with_origin_head() {
 
 #[test]
 fn github_and_sarif_formats_report_each_entry() {
-    let dir = repo(&[
-        INI,
-        (
-            "tests/conftest.py",
-            "import pytest\n\n\n@pytest.fixture\ndef a():\n    return 1\n",
-        ),
-        ("tests/test_a.py", "def test_a(a):\n    pass\n"),
-    ]);
+    let dir = one_fixture_repo();
     let root = dir.path();
     write(root, "tests/conftest.py", "import pytest\n");
     let path = root.to_str().unwrap();
