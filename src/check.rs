@@ -327,6 +327,18 @@ impl Checker {
         }
     }
 
+    /// Whether [`Checker::finish`] will look up definitions in any module (where a fixture is
+    /// defined, what imports what): a streaming check reads back the test modules' facts it
+    /// dropped first.
+    pub fn explains_definitions(&self, index: &Index) -> bool {
+        !self.missing.is_empty()
+            || !self.maybe_in_fixtures.is_empty()
+            || self
+                .used
+                .iter()
+                .any(|&id| index.fixtures[id].uncertain.is_some())
+    }
+
     /// The diagnostics of every item observed, and of the index itself (FM101, FM103, the
     /// problems met reading the project), sorted.
     pub fn finish(self, index: &mut Index) -> Vec<Diagnostic> {

@@ -237,27 +237,53 @@ fn resolve_items(index: &index::Index, tests: &[index::TestItem]) -> Vec<resolve
 /// few enough that a chunk's resolutions are a small part of the peak memory.
 const CHECK_CHUNK: usize = 2048;
 
-/// Indexes `project` and runs every check, resolving the items a chunk at a time and dropping
-/// each chunk's resolutions once checked: the diagnostics of [`check::check`] over
-/// [`analyze_project`], without holding every item's resolution at once.
+/// Indexes `project` and runs every check, resolving the items a chunk at a time while the
+/// suite is collected and dropping each chunk's items and resolutions once checked: the
+/// diagnostics of [`check::check`] over [`analyze_project`], without holding every item (or
+/// its resolution) at once. The index comes back without its test items; the count is
+/// returned with the diagnostics.
 pub fn check_project(
     project: &discover::Project,
     options: &Options,
     reader: &index::SourceReader,
-) -> (index::Index, Vec<check::Diagnostic>) {
+) -> CheckedProject {
     progress::phase("parsing", project.files.len());
-    let mut index = index::Index::build(project, options, reader, None);
-    progress::phase("resolving", index.tests.len());
     let mut checker = check::Checker::default();
-    for chunk in index.tests.chunks(CHECK_CHUNK) {
-        let resolutions = resolve_items(&index, chunk);
-        for (item, resolution) in chunk.iter().zip(&resolutions) {
-            checker.observe(&index, item, resolution);
+    let mut tests = 0;
+    let mut check_collected = |index: &mut index::Index, at_least: usize| {
+        if index.tests.len() < at_least.max(1) {
+            return;
         }
+        let items = std::mem::take(&mut index.tests);
+        let resolutions = resolve_items(index, &items);
+        for (item, resolution) in items.iter().zip(&resolutions) {
+            checker.observe(index, item, resolution);
+        }
+        tests += items.len();
+        index.drop_collected_facts();
+    };
+    let mut index = index::Index::build_streaming(project, options, reader, &mut |index| {
+        check_collected(index, CHECK_CHUNK)
+    });
+    check_collected(&mut index, 0);
+    if checker.explains_definitions(&index) {
+        index.read_dropped_facts();
     }
     phase_timing("resolve and check");
     let diagnostics = checker.finish(&mut index);
-    (index, diagnostics)
+    CheckedProject {
+        index,
+        diagnostics,
+        tests,
+    }
+}
+
+/// What [`check_project`] found: the index (without its test items), the diagnostics, and
+/// how many test items were checked.
+pub struct CheckedProject {
+    pub index: index::Index,
+    pub diagnostics: Vec<check::Diagnostic>,
+    pub tests: usize,
 }
 
 /// Whether `FIXMIG_TIMING` asks for the elapsed time and memory of each phase on stderr (not

@@ -95,11 +95,12 @@ pub(super) fn check_outcome(
         return outcome;
     }
     let recording = key.map(|_| crate::replay::record(&project.rootdir));
-    let (index, diagnostics) = crate::check_project(project, options, &crate::index::disk_reader());
-    let outcome = crate::replay::CheckOutcome {
+    let crate::CheckedProject {
+        index,
         diagnostics,
-        tests: index.tests.len(),
-    };
+        tests,
+    } = crate::check_project(project, options, &crate::index::disk_reader());
+    let outcome = crate::replay::CheckOutcome { diagnostics, tests };
     if let (Some(key), Some(recording)) = (key, recording) {
         crate::replay::store(&project.rootdir, key, recording.finish(), &outcome);
     }

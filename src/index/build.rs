@@ -14,7 +14,33 @@ impl Index {
         reader: &SourceReader,
         focus: Option<&[String]>,
     ) -> Index {
+        Index::build_with(project, opts, reader, focus, None)
+    }
+
+    /// [`Index::build`] (without a focus) streamed: test modules are parsed a chunk at a time
+    /// just before they are collected, and `after_module` runs each time one is collected.
+    /// The caller may resolve the items collected so far, take them out of [`Index::tests`]
+    /// (every fixture an item can see is registered by then) and drop the facts of their
+    /// modules ([`Index::drop_collected_facts`]), so that neither the whole suite's items nor
+    /// its test modules' facts are ever held at once.
+    pub fn build_streaming(
+        project: &Project,
+        opts: &crate::Options,
+        reader: &SourceReader,
+        after_module: &mut dyn FnMut(&mut Index),
+    ) -> Index {
+        Index::build_with(project, opts, reader, None, Some(after_module))
+    }
+
+    fn build_with(
+        project: &Project,
+        opts: &crate::Options,
+        reader: &SourceReader,
+        focus: Option<&[String]>,
+        after_module: Option<&mut dyn FnMut(&mut Index)>,
+    ) -> Index {
         let options = opts.parse;
+        let deferring = after_module.is_some() && focus.is_none();
         let mut mentions = focus.map(focus::Mentions::new);
         let cache = match &opts.shared_facts {
             Some(shared) => Some(shared.0.clone()),
@@ -30,6 +56,9 @@ impl Index {
                     .files
                     .par_iter()
                     .map(|f| {
+                        if deferring && f.kind == FileKind::TestModule {
+                            return ProjectFile::Deferred;
+                        }
                         let read = read_project_file(
                             reader,
                             cache.as_deref(),
@@ -71,6 +100,12 @@ impl Index {
                     continue;
                 }
                 ProjectFile::Read(facts, problems, mentioned) => (facts, problems, mentioned),
+                ProjectFile::Deferred => {
+                    let id = loader.add(f.path.clone(), ModuleRole::TestModule, None);
+                    loader.defer(id);
+                    files.push((Some(id), f.kind));
+                    continue;
+                }
             };
             let role = match f.kind {
                 FileKind::Conftest => ModuleRole::Conftest,
@@ -100,12 +135,7 @@ impl Index {
                 None => "parse project files".to_string(),
             });
         }
-        let config = &project.config;
-        let collected = |name: &str| {
-            config.matches_class(name)
-                || config.matches_function(name)
-                || collect::XUNIT_NAMES.contains(&name)
-        };
+        let collected = |name: &str| collect::is_collected_name(&project.config, name);
         // With a focus, what is collected is known after the focus step, which prefetches it;
         // the skeleton links, which the focus step follows too, are made ahead for every file.
         if mentions.is_none() {
@@ -163,6 +193,7 @@ impl Index {
             conftests: HashMap::new(),
             hooks_memo: None,
             left_out: Vec::new(),
+            collected_modules: Vec::new(),
             pytest: project.pytest.clone(),
         };
         let files = match mentions.as_mut() {
@@ -183,7 +214,12 @@ impl Index {
                 kept
             }
         };
-        collect::populate(&mut index, project, &files);
+        collect::populate(
+            &mut index,
+            project,
+            &files,
+            after_module.unwrap_or(&mut |_| {}),
+        );
         index.loader.forget_namespaces();
         crate::phase_timing("collect");
         for w in &project.warnings {
@@ -210,6 +246,8 @@ enum ProjectFile {
     /// A test module of a focused build whose bytes do not hold the names, outlined instead of
     /// parsed (see `focus`).
     Outlined(std::sync::Arc<crate::parse::outline::Outline>),
+    /// A test module of a streaming build, read just before it is collected.
+    Deferred,
 }
 
 /// Reads and parses one project file; in a focused build, a test module whose bytes do not

@@ -276,6 +276,8 @@ pub struct Index {
     /// Test modules a focused build did not collect ([`Index::build`]), relative to the
     /// rootdir: their bytes do not hold the names, and nothing they import can bring them in.
     pub left_out: Vec<String>,
+    /// Test modules collected (or skipped) since [`Index::drop_collected_facts`] last ran.
+    pub(crate) collected_modules: Vec<ModuleId>,
     /// The pytest whose rules the resolution follows (the project's, from discovery).
     pub pytest: crate::pytest_version::PytestVersion,
 }
@@ -284,6 +286,20 @@ impl Index {
     /// Every parsed module (project files and what they import).
     pub fn modules(&self) -> &[Module] {
         &self.loader.modules
+    }
+
+    /// Drops the facts of the test modules collected so far, once their items are resolved
+    /// and checked (a streaming build, [`Index::build_streaming`]); an import reads them again.
+    pub fn drop_collected_facts(&mut self) {
+        for module in std::mem::take(&mut self.collected_modules) {
+            self.loader.drop_facts(module);
+        }
+    }
+
+    /// Reads back the facts [`Index::drop_collected_facts`] dropped: what explains a finding
+    /// (where a test module's fixture is defined, what imports what) needs them.
+    pub fn read_dropped_facts(&mut self) {
+        self.loader.read_all_deferred();
     }
 
     /// The node chain of `node`, outermost (session) first.

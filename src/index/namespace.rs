@@ -14,6 +14,7 @@ use super::{Module, ModuleId, ModuleRole, Problem, Uncertainty};
 
 mod classes;
 mod conditions;
+mod deferred;
 mod imports;
 mod lazy;
 mod lookup;
@@ -153,6 +154,11 @@ pub struct Loader {
     may_matter_memo: HashMap<(PathBuf, String), bool>,
     /// Per file, the bindings `may_matter` follows (from full facts or a skeleton).
     links: HashMap<PathBuf, Option<Arc<lazy::Links>>>,
+    /// Test modules whose facts are not in memory ([`deferred`]): `true` once their
+    /// problems were reported.
+    deferred: HashMap<ModuleId, bool>,
+    /// Test modules some import reached: their facts are never dropped.
+    imported_test_modules: foldhash::HashSet<ModuleId>,
 }
 
 /// What evaluating a binding needs of it: its kind without the definitions' facts (cloning
@@ -263,6 +269,8 @@ impl Loader {
             lazy_forced: HashMap::new(),
             may_matter_memo: HashMap::new(),
             links: HashMap::new(),
+            deferred: HashMap::new(),
+            imported_test_modules: Default::default(),
         };
         for root in roots {
             loader.add_root(root);
@@ -402,6 +410,7 @@ impl Loader {
     /// The module at `path`, parsed now if it has not been yet.
     pub fn load(&mut self, path: &Path) -> ModuleId {
         if let Some(&id) = self.by_path.get(path) {
+            self.imported(id);
             return id;
         }
         let (facts, problems) = match self.preparsed.remove(path) {

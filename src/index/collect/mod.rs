@@ -23,7 +23,14 @@ use marks::{class_marks, expand_marks};
 pub(super) use xunit::XUNIT_NAMES;
 use xunit::{collect_testcase, has_plain, is_testcase, register_synthetic, xunit_setup_class};
 
-pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKind)]) {
+/// Registers everything on the index in pytest's order; `after_module` runs after each test
+/// module is collected (see [`Index::build_streaming`]).
+pub fn populate(
+    index: &mut Index,
+    project: &Project,
+    files: &[(ModuleId, FileKind)],
+    after_module: &mut dyn FnMut(&mut Index),
+) {
     let session = index.add_node(String::new(), None, NodeKind::Session);
     index.nodes[session].autouse = project
         .config
@@ -100,10 +107,20 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
             moved += count;
         }
     }
-    for &(module, kind) in files {
-        if !matches!(kind, FileKind::TestModule) {
-            continue;
+    let collected = |name: &str| is_collected_name(&project.config, name);
+    let test_modules: Vec<ModuleId> = files
+        .iter()
+        .filter(|(_, kind)| matches!(kind, FileKind::TestModule))
+        .map(|(id, _)| *id)
+        .collect();
+    for (at, &module) in test_modules.iter().enumerate() {
+        // A streaming build reads the test modules a chunk at a time.
+        if index.loader.is_deferred(module) {
+            index
+                .loader
+                .read_deferred_from(&test_modules[at..], &collected);
         }
+        index.collected_modules.push(module);
         let path = &index.loader.modules[module].path;
         if skipped_dirs.iter().any(|d| path.starts_with(d))
             || index.loader.skipped_by(module).is_some()
@@ -114,7 +131,14 @@ pub fn populate(index: &mut Index, project: &Project, files: &[(ModuleId, FileKi
         // Another module's lookups evaluate only the statements they need: the namespace
         // would only be memory until the end of the run.
         index.loader.forget_namespace(module);
+        after_module(index);
     }
+}
+
+/// Whether pytest collects an attribute of that name from a test module (a test class or
+/// function by the ini patterns, or an xunit setup/teardown).
+pub(super) fn is_collected_name(config: &crate::discover::PytestConfig, name: &str) -> bool {
+    config.matches_class(name) || config.matches_function(name) || XUNIT_NAMES.contains(&name)
 }
 
 /// The directory node for a rootdir-relative directory, creating its parents.
