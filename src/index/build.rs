@@ -194,6 +194,7 @@ impl Index {
             hooks_memo: None,
             left_out: Vec::new(),
             collected_modules: Vec::new(),
+            nodes_checked: 0,
             pytest: project.pytest.clone(),
         };
         let files = match mentions.as_mut() {

@@ -278,6 +278,8 @@ pub struct Index {
     pub left_out: Vec<String>,
     /// Test modules collected (or skipped) since [`Index::drop_collected_facts`] last ran.
     pub(crate) collected_modules: Vec<ModuleId>,
+    /// The nodes before this one belong to modules whose items are checked.
+    nodes_checked: NodeId,
     /// The pytest whose rules the resolution follows (the project's, from discovery).
     pub pytest: crate::pytest_version::PytestVersion,
 }
@@ -294,6 +296,17 @@ impl Index {
         for module in std::mem::take(&mut self.collected_modules) {
             self.loader.drop_facts(module);
         }
+        // The names registered on their module and class nodes: only their own items look
+        // them up (what explains a finding walks the nodes' fixture lists instead).
+        for node in self.nodes_checked..self.nodes.len() {
+            if matches!(
+                self.nodes[node].kind,
+                NodeKind::Module(_) | NodeKind::Class(_)
+            ) {
+                self.node_names[node] = HashMap::new();
+            }
+        }
+        self.nodes_checked = self.nodes.len();
     }
 
     /// Reads back the facts [`Index::drop_collected_facts`] dropped: what explains a finding

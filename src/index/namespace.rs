@@ -362,6 +362,14 @@ impl Loader {
         if let Some(Some(_)) = self.namespaces.get(&module) {
             self.namespaces.remove(&module);
         }
+        // Its classes' namespaces and MROs likewise.
+        let classes = self.facts(module).map_or(0, |f| f.classes.len());
+        for class in (0..classes).map(|class| super::ClassRef { module, class }) {
+            if let Some(Some(_)) = self.class_namespaces.get(&class) {
+                self.class_namespaces.remove(&class);
+            }
+            self.mros.remove(&class);
+        }
     }
 
     /// Puts the basedir of a project file that is not loaded (yet) on the import roots, as

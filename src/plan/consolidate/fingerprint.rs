@@ -138,12 +138,34 @@ pub fn identical_conftest_fixtures(index: &Index) -> Vec<(String, Vec<FixtureId>
             }
         }
     }
-    let mut trees = HashMap::new();
+    by_name.retain(|_, ids| ids.len() >= 2);
+    // Each conftest is parsed once, in parallel, and its tree dropped once its candidates'
+    // code is read: every conftest's tree at once would be memory for nothing.
+    let mut by_module: BTreeMap<usize, Vec<FixtureId>> = BTreeMap::new();
+    for &id in by_name.values().flatten() {
+        by_module
+            .entry(index.fixtures[id].holder.unwrap_or_default())
+            .or_default()
+            .push(id);
+    }
+    let codes: HashMap<FixtureId, String> = {
+        use rayon::prelude::*;
+        let by_module: Vec<Vec<FixtureId>> = by_module.into_values().collect();
+        by_module
+            .par_iter()
+            .flat_map_iter(|ids| {
+                let mut trees = HashMap::new();
+                ids.iter()
+                    .map(|&id| (id, fixture_code(index, id, &mut trees)))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
     let mut out = Vec::new();
-    for (name, ids) in by_name.into_iter().filter(|(_, ids)| ids.len() >= 2) {
+    for (name, ids) in by_name {
         let mut groups: BTreeMap<String, Vec<FixtureId>> = BTreeMap::new();
         for id in ids {
-            let code = fixture_code(index, id, &mut trees);
+            let code = codes[&id].clone();
             if !code.is_empty() {
                 groups.entry(code).or_default().push(id);
             }
