@@ -78,6 +78,10 @@ pub struct Options {
     /// bytes do not hold the names (`parse::outline`); for the tests that check the outlines
     /// decide as the parse would.
     pub no_outlines: bool,
+    /// How many test items [`check_project`] resolves at a time before it drops them and
+    /// the facts of their modules (2,048 when `None`); tests set 1 so that every module's
+    /// facts are dropped as soon as it is checked.
+    pub check_chunk: Option<usize>,
 }
 
 /// Discovers the project around `paths` (with `exclude` applied) by the rules of the pytest
@@ -140,10 +144,12 @@ pub fn discover_project(paths: &[PathBuf], options: &Options) -> anyhow::Result<
     }
     if timing() {
         eprintln!(
-            "discover: {:?} ({} files, {})",
+            "discover: {:?} ({} files, {}) (rss {} MiB, peak {} MiB)",
             start.elapsed(),
             project.files.len(),
-            project.pytest.describe()
+            project.pytest.describe(),
+            rss_mib(),
+            peak_rss_mib()
         );
     }
     Ok(project)
@@ -262,8 +268,9 @@ pub fn check_project(
         tests += items.len();
         index.drop_collected_facts();
     };
+    let chunk = options.check_chunk.unwrap_or(CHECK_CHUNK);
     let mut index = index::Index::build_streaming(project, options, reader, &mut |index| {
-        check_collected(index, CHECK_CHUNK)
+        check_collected(index, chunk)
     });
     check_collected(&mut index, 0);
     if checker.explains_definitions(&index) {

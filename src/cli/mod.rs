@@ -374,6 +374,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
         },
         shared_facts: None,
         no_outlines: false,
+        check_chunk: None,
     };
     let analyzes = config_start(&cli.command).is_some();
     if analyzes

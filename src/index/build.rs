@@ -101,7 +101,7 @@ impl Index {
                 }
                 ProjectFile::Read(facts, problems, mentioned) => (facts, problems, mentioned),
                 ProjectFile::Deferred => {
-                    let id = loader.add(f.path.clone(), ModuleRole::TestModule, None);
+                    let id = loader.add(f.path.clone(), ModuleRole::TestModule, None::<FileFacts>);
                     loader.defer(id);
                     files.push((Some(id), f.kind));
                     continue;
@@ -238,12 +238,10 @@ impl Index {
 }
 
 /// One project file as the parallel read left it.
-// Most entries are `Read` (every file outside a focused build): boxing the facts would cost
-// an allocation per file to save the space of the few outlined ones.
-#[allow(clippy::large_enum_variant)]
 enum ProjectFile {
     /// Its facts (or none: the problems say why), and whether its bytes hold a focus name.
-    Read(Option<FileFacts>, Vec<Problem>, bool),
+    /// Boxed as the loader keeps them: a streaming build reads most files later.
+    Read(Option<Box<FileFacts>>, Vec<Problem>, bool),
     /// A test module of a focused build whose bytes do not hold the names, outlined instead of
     /// parsed (see `focus`).
     Outlined(std::sync::Arc<crate::parse::outline::Outline>),
@@ -293,7 +291,7 @@ fn read_project_file(
             (None, false) => parse::parse_source(bytes, options),
         }
     });
-    ProjectFile::Read(facts, problems, mentioned)
+    ProjectFile::Read(facts.map(Box::new), problems, mentioned)
 }
 
 /// Reads and parses one file (through `cache` when there is one): its facts, or the problem

@@ -95,7 +95,8 @@ pub struct Module {
     pub path: PathBuf,
     pub rel: String,
     pub role: ModuleRole,
-    pub facts: Option<FileFacts>,
+    /// Boxed: most modules of a streaming check hold none at a time.
+    pub facts: Option<Box<FileFacts>>,
     /// A file of the Python environment (site-packages, an editable install), not of the
     /// project: plugins and what they import. Its `rel` is absolute when outside the rootdir.
     pub environment: bool,
@@ -296,14 +297,20 @@ impl Index {
         for module in std::mem::take(&mut self.collected_modules) {
             self.loader.drop_facts(module);
         }
-        // The names registered on their module and class nodes: only their own items look
-        // them up (what explains a finding walks the nodes' fixture lists instead).
+        // The name tables of their module and class nodes, and what their fixtures request:
+        // only their own items resolve through them (what explains a finding walks the nodes'
+        // fixture lists, by name and place).
         for node in self.nodes_checked..self.nodes.len() {
             if matches!(
                 self.nodes[node].kind,
                 NodeKind::Module(_) | NodeKind::Class(_)
             ) {
                 self.node_names[node] = HashMap::new();
+                for &id in &self.nodes[node].fixtures {
+                    let fixture = &mut self.fixtures[id];
+                    fixture.argnames = Vec::new();
+                    fixture.getfixturevalue = Vec::new();
+                }
             }
         }
         self.nodes_checked = self.nodes.len();

@@ -383,7 +383,12 @@ impl Loader {
         self.add_root(dir);
     }
 
-    pub fn add(&mut self, path: PathBuf, role: ModuleRole, facts: Option<FileFacts>) -> ModuleId {
+    pub fn add(
+        &mut self,
+        path: PathBuf,
+        role: ModuleRole,
+        facts: Option<impl Into<Box<FileFacts>>>,
+    ) -> ModuleId {
         if let Some(&id) = self.by_path.get(&path) {
             if role != ModuleRole::Imported {
                 self.modules[id].role = role;
@@ -408,7 +413,7 @@ impl Loader {
             rel,
             path: path.clone(),
             role,
-            facts,
+            facts: facts.map(Into::into),
             environment,
         });
         self.by_path.insert(path, id);
@@ -458,7 +463,7 @@ impl Loader {
     }
 
     fn facts(&self, id: ModuleId) -> Option<&FileFacts> {
-        self.modules[id].facts.as_ref()
+        self.modules[id].facts.as_deref()
     }
 }
 

@@ -70,7 +70,7 @@ impl Loader {
                     self.problems.push(problem);
                 }
             }
-            self.modules[id].facts = facts;
+            self.modules[id].facts = facts.map(Box::new);
         }
     }
 

@@ -370,7 +370,7 @@ impl Loader {
     /// when it is none of these, `Some(None)` when it could not be read as Python.
     fn known_facts(&self, path: &Path) -> Option<Option<&FileFacts>> {
         if let Some(&id) = self.by_path.get(path) {
-            return Some(self.modules[id].facts.as_ref());
+            return Some(self.modules[id].facts.as_deref());
         }
         if let Some((facts, _)) = self.prefetched.get(path) {
             return Some(facts.as_ref());

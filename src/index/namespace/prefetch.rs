@@ -62,7 +62,7 @@ impl Loader {
         out: &mut Vec<(PathBuf, Demand)>,
     ) {
         let facts = match self.by_path.get(path) {
-            Some(&id) => self.modules[id].facts.as_ref(),
+            Some(&id) => self.modules[id].facts.as_deref(),
             None => self.prefetched.get(path).and_then(|(f, _)| f.as_ref()),
         };
         let Some(facts) = facts else {
