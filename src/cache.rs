@@ -78,8 +78,9 @@ pub fn content_hash(bytes: &[u8]) -> u128 {
 pub struct FactsCache {
     dir: PathBuf,
     file: PathBuf,
-    /// The cache file's bytes and, per content hash, the range of its encoded facts.
-    data: Vec<u8>,
+    /// The cache file as opened (read an entry at a time: a large suite's entries are never
+    /// all in memory) and, per content hash, the range of its encoded facts.
+    data: Blob,
     stored: HashMap<u128, Range<usize>>,
     state: Mutex<State>,
     writable: bool,
@@ -102,8 +103,10 @@ impl std::fmt::Debug for SharedFacts {
 struct State {
     /// Stored entries this run used.
     hits: HashSet<u128>,
-    /// Entries parsed in this run.
-    new: HashMap<u128, Vec<u8>>,
+    /// Entries parsed in this run: their range in `spill`.
+    new: HashMap<u128, Range<usize>>,
+    /// Where the entries parsed in this run wait for [`FactsCache::save`].
+    spill: Blob,
     /// Outlines of test modules made in this run (kept in memory only, when shared).
     outlines: HashMap<u128, Option<std::sync::Arc<crate::parse::outline::Outline>>>,
 }
@@ -120,8 +123,13 @@ impl FactsCache {
         let dir = rootdir.join(DIR_NAME);
         let key = cache_key(options);
         let file = dir.join(format!("facts-{key:016x}.bin"));
-        let data = std::fs::read(&file).unwrap_or_default();
-        let stored = read_index(&data, key).unwrap_or_default();
+        let (data, stored) = match std::fs::File::open(&file) {
+            Ok(opened) => match read_index(&opened, key) {
+                Some(stored) => (Blob::from_file(opened), stored),
+                None => (Blob::default(), HashMap::new()),
+            },
+            Err(_) => (Blob::default(), HashMap::new()),
+        };
         Some(FactsCache {
             dir,
             file,
@@ -140,7 +148,7 @@ impl FactsCache {
         let mut cache = FactsCache::open(rootdir, options, mode).unwrap_or_else(|| FactsCache {
             dir: rootdir.join(DIR_NAME),
             file: PathBuf::new(),
-            data: Vec::new(),
+            data: Blob::default(),
             stored: HashMap::new(),
             state: Mutex::new(State::default()),
             writable: false,
@@ -174,29 +182,51 @@ impl FactsCache {
         hash: u128,
         parse: impl FnOnce() -> Result<FileFacts, E>,
     ) -> Result<FileFacts, E> {
-        if let Some(range) = self.stored.get(&hash) {
-            if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
-                self.lock().hits.insert(hash);
-                return Ok(facts);
-            }
+        if let Some(facts) = self.stored_facts(hash) {
+            return Ok(facts);
         }
         if self.memo {
-            let state = self.lock();
-            if let Some(facts) = state
-                .new
-                .get(&hash)
-                .and_then(|e| postcard::from_bytes::<FileFacts>(e).ok())
-            {
+            if let Some(facts) = self.new_facts(hash) {
                 return Ok(facts);
             }
         }
         let facts = parse()?;
         if self.writable || self.memo {
             if let Ok(encoded) = postcard::to_stdvec(&facts) {
-                self.lock().new.insert(hash, encoded);
+                let mut state = self.lock();
+                if matches!(state.spill, Blob::Empty) {
+                    state.spill = self.new_spill();
+                }
+                if let Some(range) = state.spill.append(&encoded) {
+                    state.new.insert(hash, range);
+                }
             }
         }
         Ok(facts)
+    }
+
+    /// Where this run's new entries wait: an unlinked temporary file of the cache directory
+    /// when the cache is written and one can be made there, else memory.
+    fn new_spill(&self) -> Blob {
+        match self.writable && ensure_dir(&self.dir).is_ok() {
+            true => Blob::spill_file(&self.dir),
+            false => Blob::Memory(Vec::new()),
+        }
+    }
+
+    /// The entry of the cache file for `hash`, when it decodes (counted as used).
+    fn stored_facts(&self, hash: u128) -> Option<FileFacts> {
+        let range = self.stored.get(&hash)?;
+        let facts = postcard::from_bytes::<FileFacts>(&self.data.read(range.clone())?).ok()?;
+        self.lock().hits.insert(hash);
+        Some(facts)
+    }
+
+    /// The entry parsed earlier in this run for `hash`.
+    fn new_facts(&self, hash: u128) -> Option<FileFacts> {
+        let state = self.lock();
+        let encoded = state.spill.read(state.new.get(&hash)?.clone())?;
+        postcard::from_bytes::<FileFacts>(&encoded).ok()
     }
 
     /// The skeleton facts of `bytes` ([`parse::parse_skeleton`]): from the cache, else made
@@ -227,17 +257,7 @@ impl FactsCache {
     /// this run when shared); parses nothing.
     pub fn known_skeleton(&self, bytes: &[u8]) -> Option<FileFacts> {
         let hash = content_hash(bytes) ^ SKELETON_SALT;
-        if let Some(range) = self.stored.get(&hash) {
-            if let Ok(facts) = postcard::from_bytes::<FileFacts>(&self.data[range.clone()]) {
-                self.lock().hits.insert(hash);
-                return Some(facts);
-            }
-        }
-        let state = self.lock();
-        state
-            .new
-            .get(&hash)
-            .and_then(|e| postcard::from_bytes::<FileFacts>(e).ok())
+        self.stored_facts(hash).or_else(|| self.new_facts(hash))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -256,19 +276,25 @@ impl FactsCache {
         }
         let used = state.hits.len() + state.new.len();
         let prune = self.stored.len() - state.hits.len() > used;
-        let mut entries: Vec<(u128, &[u8])> = self
+        let mut entries: Vec<(u128, &Blob, Range<usize>)> = self
             .stored
             .iter()
             .filter(|(hash, _)| !prune || state.hits.contains(hash))
             .filter(|(hash, _)| !state.new.contains_key(hash))
-            .map(|(hash, range)| (*hash, &self.data[range.clone()]))
+            .map(|(hash, range)| (*hash, &self.data, range.clone()))
             .collect();
-        entries.extend(state.new.iter().map(|(h, e)| (*h, e.as_slice())));
-        entries.sort_unstable_by_key(|(h, _)| *h);
+        entries.extend(
+            state
+                .new
+                .iter()
+                .map(|(h, range)| (*h, &state.spill, range.clone())),
+        );
+        entries.sort_unstable_by_key(|(h, _, _)| *h);
         let _ = self.write(&entries);
     }
 
-    fn write(&self, entries: &[(u128, &[u8])]) -> std::io::Result<()> {
+    /// Writes the cache file, an entry at a time (copied from where it waits).
+    fn write(&self, entries: &[(u128, &Blob, Range<usize>)]) -> std::io::Result<()> {
         let key = self
             .file
             .file_stem()
@@ -276,18 +302,21 @@ impl FactsCache {
             .and_then(|s| s.strip_prefix("facts-"))
             .and_then(|s| u64::from_str_radix(s, 16).ok())
             .unwrap_or_default();
-        let mut out =
-            Vec::with_capacity(24 + entries.iter().map(|(_, e)| 20 + e.len()).sum::<usize>());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
-        out.extend_from_slice(&key.to_le_bytes());
-        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        for (hash, encoded) in entries {
-            out.extend_from_slice(&hash.to_le_bytes());
-            out.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
-            out.extend_from_slice(encoded);
-        }
-        write_atomically(&self.dir, &self.file, &out)
+        write_atomically(&self.dir, &self.file, &mut |out| {
+            out.write_all(MAGIC)?;
+            out.write_all(&FORMAT.to_le_bytes())?;
+            out.write_all(&key.to_le_bytes())?;
+            out.write_all(&(entries.len() as u32).to_le_bytes())?;
+            for (hash, blob, range) in entries {
+                let encoded = blob
+                    .read(range.clone())
+                    .ok_or_else(|| std::io::Error::other("a cache entry could not be read back"))?;
+                out.write_all(&hash.to_le_bytes())?;
+                out.write_all(&(encoded.len() as u32).to_le_bytes())?;
+                out.write_all(&encoded)?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -297,12 +326,19 @@ impl Drop for FactsCache {
     }
 }
 
-/// Writes `bytes` to `file` in the cache directory `dir` (created if needed) through a
-/// temporary file renamed over it: readers see the old file or the new one, never a mix.
-pub(crate) fn write_atomically(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes what `write` writes (through a buffer) to `file` in the cache directory `dir`
+/// (created if needed) through a temporary file renamed over it: readers see the old file or
+/// the new one, never a mix.
+pub(crate) fn write_atomically(
+    dir: &Path,
+    file: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     ensure_dir(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out)?;
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
     tmp.persist(file).map_err(|e| e.error)?;
     Ok(())
 }
@@ -337,34 +373,127 @@ fn create_whole(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// The entries of a cache file: content hash → range of the encoded facts. `None` when the
-/// file is not a complete cache file of this format and key.
-fn read_index(data: &[u8], key: u64) -> Option<HashMap<u128, Range<usize>>> {
-    let mut at = 0usize;
-    let mut take = |n: usize| -> Option<Range<usize>> {
-        let range = at..at.checked_add(n)?;
-        if range.end > data.len() {
-            return None;
-        }
-        at = range.end;
-        Some(range)
+/// The entries of a cache file: content hash → range of the encoded facts, read through a
+/// buffer that skips the entries themselves. `None` when the file is not a complete cache
+/// file of this format and key.
+fn read_index(file: &std::fs::File, key: u64) -> Option<HashMap<u128, Range<usize>>> {
+    use std::io::Read;
+    let size = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    // The offset after `n` more bytes from `at`, within the file.
+    let advance = |at: &mut usize, n: usize| -> Option<usize> {
+        let start = *at;
+        *at = at.checked_add(n).filter(|end| *end <= size)?;
+        Some(start)
     };
-    if &data[take(8)?] != MAGIC {
+    let mut at = 0usize;
+    let mut header = [0u8; 24];
+    advance(&mut at, 24)?;
+    reader.read_exact(&mut header).ok()?;
+    let format = u32::from_le_bytes(header[8..12].try_into().ok()?);
+    let file_key = u64::from_le_bytes(header[12..20].try_into().ok()?);
+    if &header[..8] != MAGIC || format != FORMAT || file_key != key {
         return None;
     }
-    let format = u32::from_le_bytes(data[take(4)?].try_into().ok()?);
-    let file_key = u64::from_le_bytes(data[take(8)?].try_into().ok()?);
-    if format != FORMAT || file_key != key {
-        return None;
-    }
-    let count = u32::from_le_bytes(data[take(4)?].try_into().ok()?) as usize;
+    let count = u32::from_le_bytes(header[20..24].try_into().ok()?) as usize;
     let mut entries = HashMap::with_capacity(count.min(1 << 20));
+    let mut entry = [0u8; 20];
     for _ in 0..count {
-        let hash = u128::from_le_bytes(data[take(16)?].try_into().ok()?);
-        let len = u32::from_le_bytes(data[take(4)?].try_into().ok()?) as usize;
-        entries.insert(hash, take(len)?);
+        advance(&mut at, 20)?;
+        reader.read_exact(&mut entry).ok()?;
+        let hash = u128::from_le_bytes(entry[..16].try_into().ok()?);
+        let len = u32::from_le_bytes(entry[16..].try_into().ok()?) as usize;
+        let start = advance(&mut at, len)?;
+        reader.seek_relative(i64::try_from(len).ok()?).ok()?;
+        entries.insert(hash, start..at);
     }
     Some(entries)
+}
+
+/// Bytes read back by range: a file read at positions (never wholly in memory), or memory
+/// where positional reads are not available.
+#[derive(Default)]
+enum Blob {
+    #[default]
+    Empty,
+    Memory(Vec<u8>),
+    #[cfg(unix)]
+    File {
+        file: std::fs::File,
+        len: usize,
+    },
+}
+
+impl Blob {
+    /// An opened cache file.
+    fn from_file(file: std::fs::File) -> Blob {
+        #[cfg(unix)]
+        {
+            let len = file.metadata().map_or(0, |m| m.len() as usize);
+            Blob::File { file, len }
+        }
+        #[cfg(not(unix))]
+        {
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            let mut file = file;
+            match file.read_to_end(&mut bytes) {
+                Ok(_) => Blob::Memory(bytes),
+                Err(_) => Blob::Empty,
+            }
+        }
+    }
+
+    /// An unlinked temporary file in `dir` to append to (memory when none can be made).
+    fn spill_file(dir: &Path) -> Blob {
+        #[cfg(unix)]
+        if let Ok(file) = tempfile::tempfile_in(dir) {
+            return Blob::File { file, len: 0 };
+        }
+        let _ = dir;
+        Blob::Memory(Vec::new())
+    }
+
+    /// Appends `bytes`: their range.
+    fn append(&mut self, bytes: &[u8]) -> Option<Range<usize>> {
+        match self {
+            Blob::Empty => {
+                *self = Blob::Memory(bytes.to_vec());
+                Some(0..bytes.len())
+            }
+            Blob::Memory(data) => {
+                let start = data.len();
+                data.extend_from_slice(bytes);
+                Some(start..data.len())
+            }
+            #[cfg(unix)]
+            Blob::File { file, len } => {
+                use std::os::unix::fs::FileExt;
+                let start = *len;
+                file.write_all_at(bytes, start as u64).ok()?;
+                *len += bytes.len();
+                Some(start..*len)
+            }
+        }
+    }
+
+    /// The bytes of `range`.
+    fn read(&self, range: Range<usize>) -> Option<Vec<u8>> {
+        match self {
+            Blob::Empty => None,
+            Blob::Memory(data) => data.get(range).map(<[u8]>::to_vec),
+            #[cfg(unix)]
+            Blob::File { file, len } => {
+                use std::os::unix::fs::FileExt;
+                if range.end > *len || range.start > range.end {
+                    return None;
+                }
+                let mut buf = vec![0u8; range.len()];
+                file.read_exact_at(&mut buf, range.start as u64).ok()?;
+                Some(buf)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

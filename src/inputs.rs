@@ -65,7 +65,11 @@ impl Seen {
 /// How many recordings are active (observations are only built when one is).
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 /// The active recordings' logs, by recording id.
-static LOGS: Mutex<Vec<(usize, Vec<Seen>)>> = Mutex::new(Vec::new());
+static LOGS: Mutex<Vec<(usize, Log)>> = Mutex::new(Vec::new());
+
+/// A recording's observations, each distinct one once, in the order first made (a large
+/// suite's analysis repeats many: they are not kept twice).
+type Log = indexmap::IndexSet<Seen, foldhash::fast::RandomState>;
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
 
 /// Notes observations from its start until [`Recording::finish`]. Recordings overlapping in
@@ -78,7 +82,7 @@ pub struct Recording {
 impl Recording {
     pub fn start() -> Recording {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        lock_logs().push((id, Vec::new()));
+        lock_logs().push((id, Log::default()));
         ACTIVE.fetch_add(1, Ordering::SeqCst);
         Recording { id }
     }
@@ -86,19 +90,17 @@ impl Recording {
     /// The observations made while this recording was active, each distinct one once, in the
     /// order first made.
     pub fn finish(self) -> Vec<Seen> {
-        let log = self.take();
-        let mut seen = foldhash::HashSet::default();
-        log.into_iter().filter(|s| seen.insert(s.clone())).collect()
+        self.take().into_iter().collect()
     }
 
-    fn take(&self) -> Vec<Seen> {
+    fn take(&self) -> Log {
         let mut logs = lock_logs();
         match logs.iter().position(|(id, _)| *id == self.id) {
             Some(i) => {
                 ACTIVE.fetch_sub(1, Ordering::SeqCst);
                 logs.swap_remove(i).1
             }
-            None => Vec::new(),
+            None => Log::default(),
         }
     }
 }
@@ -109,7 +111,7 @@ impl Drop for Recording {
     }
 }
 
-fn lock_logs() -> std::sync::MutexGuard<'static, Vec<(usize, Vec<Seen>)>> {
+fn lock_logs() -> std::sync::MutexGuard<'static, Vec<(usize, Log)>> {
     LOGS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -126,7 +128,9 @@ fn note(seen: impl FnOnce() -> Seen) {
     }
     let seen = seen();
     for (_, log) in lock_logs().iter_mut() {
-        log.push(seen.clone());
+        if !log.contains(&seen) {
+            log.insert(seen.clone());
+        }
     }
 }
 

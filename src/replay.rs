@@ -109,10 +109,14 @@ pub fn store(rootdir: &Path, key: u64, inputs: Vec<Seen>, outcome: &CheckOutcome
         inputs,
         outcome: outcome.clone(),
     };
-    if let Ok(bytes) = postcard::to_stdvec(&stored) {
-        if crate::cache::write_atomically(&dir, &file, &bytes).is_ok() {
-            prune(&dir);
-        }
+    // Encoded straight to the file: a large suite's inputs are not copied once more.
+    let written = crate::cache::write_atomically(&dir, &file, &mut |out| {
+        postcard::to_io(&stored, out)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+    });
+    if written.is_ok() {
+        prune(&dir);
     }
 }
 
