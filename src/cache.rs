@@ -199,6 +199,31 @@ impl FactsCache {
         Ok(facts)
     }
 
+    /// Remembers `facts`, the facts [`parse::parse_source`] finds in `bytes` (made from a tree
+    /// at hand, [`parse::facts_of_tree`]), for the run's later analyses: as the facts of
+    /// [`FactsCache::parse`], and of [`FactsCache::test_module`] when they hold no syntax
+    /// error (the facts of a test module are then those of the full parse; see
+    /// `tests/skeleton_corpus.rs`). Only a shared cache remembers.
+    pub fn remember_parsed(&self, bytes: &[u8], facts: &FileFacts) {
+        if !self.memo {
+            return;
+        }
+        let Ok(encoded) = postcard::to_stdvec(facts) else {
+            return;
+        };
+        let hash = content_hash(bytes);
+        let mut state = self.lock();
+        if facts.syntax_error.is_none() && !self.stored.contains_key(&(hash ^ TEST_MODULE_SALT)) {
+            state
+                .new
+                .entry(hash ^ TEST_MODULE_SALT)
+                .or_insert_with(|| encoded.clone());
+        }
+        if !self.stored.contains_key(&hash) {
+            state.new.entry(hash).or_insert(encoded);
+        }
+    }
+
     /// The skeleton facts of `bytes` ([`parse::parse_skeleton`]): from the cache, else made
     /// (and remembered). Stored under the content hash with a salt, apart from full facts.
     pub fn skeleton(&self, bytes: &[u8], options: ParseOptions) -> Option<FileFacts> {

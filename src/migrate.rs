@@ -251,6 +251,16 @@ pub fn migrate(
     let _lock = (opts.mode == Mode::Write).then(|| edit::TreeLock::acquire(&project.rootdir));
     let reads = edit::ReadLog::default();
     let mut overlay = Overlay::new(project.rootdir.clone());
+    // The re-parse check of each edited file parses all of it: the re-check's analysis takes
+    // the file's facts from that tree instead of parsing the file again.
+    if let Some(shared) = analysis_options.shared_facts.clone() {
+        let parse = analysis_options.parse;
+        overlay.on_reparsed(Arc::new(move |bytes: &[u8], tree: &tree_sitter::Tree| {
+            if let Ok(facts) = crate::parse::facts_of_tree(bytes, tree, parse) {
+                shared.0.remember_parsed(bytes, &facts);
+            }
+        }));
+    }
     let mut rule_index = 0;
     // What the rules want the user to review, printed with the summary.
     let mut notes: Vec<String> = Vec::new();
