@@ -106,6 +106,8 @@ struct State {
     new: HashMap<u128, Vec<u8>>,
     /// Outlines of test modules made in this run (kept in memory only, when shared).
     outlines: HashMap<u128, Option<std::sync::Arc<crate::parse::outline::Outline>>>,
+    /// Links read without a parse in this run (kept in memory only, when shared).
+    links: HashMap<u128, Option<crate::parse::outline_links::ModuleLinks>>,
 }
 
 impl FactsCache {
@@ -245,6 +247,21 @@ impl FactsCache {
         }
         let made = parse::outline::outline(bytes).map(std::sync::Arc::new);
         self.lock().outlines.insert(hash, made.clone());
+        made
+    }
+
+    /// The links of a module's bytes read without a parse ([`parse::outline_links::links`]); a
+    /// shared cache remembers them for the run's later analyses (never written to disk).
+    pub fn module_links(&self, bytes: &[u8]) -> Option<crate::parse::outline_links::ModuleLinks> {
+        if !self.memo {
+            return parse::outline_links::links(bytes);
+        }
+        let hash = content_hash(bytes);
+        if let Some(known) = self.lock().links.get(&hash) {
+            return known.clone();
+        }
+        let made = parse::outline_links::links(bytes);
+        self.lock().links.insert(hash, made.clone());
         made
     }
 
