@@ -98,6 +98,9 @@ impl std::fmt::Debug for SharedFacts {
     }
 }
 
+/// A tree kept for a rename's plan: the name, the tree and the text it was parsed from.
+type ReferenceTree = (String, tree_sitter::Tree, Vec<u8>);
+
 #[derive(Default)]
 struct State {
     /// Stored entries this run used.
@@ -106,6 +109,11 @@ struct State {
     new: HashMap<u128, Vec<u8>>,
     /// Outlines of test modules made in this run (kept in memory only, when shared).
     outlines: HashMap<u128, Option<std::sync::Arc<crate::parse::outline::Outline>>>,
+    /// While set (a rename's first analysis): test modules whose bytes hold this name are
+    /// parsed with the bodies that hold it too, and their trees kept for the plan.
+    reference_name: Option<String>,
+    /// Those trees (with the name and the text parsed), by the module's content hash.
+    reference_trees: HashMap<u128, ReferenceTree>,
     /// Links read without a parse in this run (kept in memory only, when shared).
     links: HashMap<u128, Option<crate::parse::outline_links::ModuleLinks>>,
 }
@@ -165,9 +173,63 @@ impl FactsCache {
         bytes: &[u8],
         options: ParseOptions,
     ) -> Result<FileFacts, ParseFailure> {
-        self.cached(content_hash(bytes) ^ TEST_MODULE_SALT, || {
-            parse::parse_test_module(bytes, options)
-        })
+        let name = match self.memo {
+            true => self.lock().reference_name.clone(),
+            false => None,
+        };
+        let hash = content_hash(bytes);
+        match name {
+            Some(name) if memchr::memmem::find(bytes, name.as_bytes()).is_some() => {
+                self.cached(hash ^ TEST_MODULE_SALT, || {
+                    let finder = memchr::memmem::Finder::new(name.as_bytes());
+                    let (facts, tree) = parse::parse_test_module_keeping(bytes, options, |b| {
+                        finder.find(b).is_some()
+                    })?;
+                    if let Some((tree, text)) = tree {
+                        self.lock()
+                            .reference_trees
+                            .insert(hash, (name.clone(), tree, text));
+                    }
+                    Ok(facts)
+                })
+            }
+            _ => self.cached(hash ^ TEST_MODULE_SALT, || {
+                parse::parse_test_module(bytes, options)
+            }),
+        }
+    }
+
+    /// Until called with `None`: test modules parsed whose bytes hold `name` are parsed with
+    /// the function bodies that hold it too, and their trees kept for
+    /// [`FactsCache::take_reference_tree`] (a shared cache only). A rename's plan looks for the
+    /// uses of a renamed parameter in those bodies: its analysis makes the trees once.
+    pub fn keep_reference_trees(&self, name: Option<&str>) {
+        if self.memo {
+            self.lock().reference_name = name.map(str::to_string);
+        }
+    }
+
+    /// The tree kept for `bytes` (a test module's) and `name`, with the text it was parsed
+    /// from, as [`parse::tree_with_bodies`] would give them of the text after any BOM with the
+    /// bodies holding `name` and possibly others; forgotten once taken.
+    pub fn take_reference_tree(
+        &self,
+        bytes: &[u8],
+        name: &str,
+    ) -> Option<(tree_sitter::Tree, Vec<u8>)> {
+        let mut state = self.lock();
+        if state.reference_trees.is_empty() {
+            return None;
+        }
+        match state.reference_trees.remove(&content_hash(bytes)) {
+            Some((kept, tree, text)) if kept == name => Some((tree, text)),
+            _ => None,
+        }
+    }
+
+    /// Drops the trees [`FactsCache::take_reference_tree`] did not take.
+    pub fn forget_reference_trees(&self) {
+        self.lock().reference_trees = HashMap::new();
     }
 
     /// The entry for `hash` when it decodes, else `parse()` (remembered when it succeeds).

@@ -276,12 +276,21 @@ pub fn migrate(
                 }
                 _ => None,
             };
+            // A rename's plan looks in the function bodies that use the name: the analysis
+            // keeps the trees of the test modules it parses that hold it.
+            let shared = analysis_options.shared_facts.clone();
+            if let (Rule::Rename(r), Some(shared)) = (rule, &shared) {
+                shared.0.keep_reference_trees(Some(&r.fixture.value));
+            }
             let mut analysis = crate::analyze_project_focused(
                 &current,
                 &analysis_options,
                 &reader,
                 focus.as_ref().map(|f| f.as_slice()),
             );
+            if let Some(shared) = &shared {
+                shared.0.keep_reference_trees(None);
+            }
             crate::phase_timing("analysis");
             // Consolidation rules must leave every test with the same definition code.
             let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_) | Rule::Merge(_))
@@ -362,6 +371,9 @@ pub fn migrate(
                     },
                 ),
             };
+            if let Some(shared) = &shared {
+                shared.0.forget_reference_trees();
+            }
             crate::phase_timing("plan");
             let planned: Planned = match planned {
                 Ok(p) => p,

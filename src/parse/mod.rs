@@ -81,6 +81,36 @@ fn check_text(bytes: &[u8]) -> Result<usize, ParseFailure> {
     Ok(if bytes.starts_with(BOM) { BOM.len() } else { 0 })
 }
 
+/// [`parse_test_module`], also parsing the function bodies `also_keep` wants, and the tree
+/// with the text it was parsed from (as [`tree_with_bodies`] gives them, with those bodies
+/// and the bodies that hold facts), for a planner to look in. The facts are those of
+/// [`parse_test_module`]: a body without facts adds none when the parse finds no syntax error
+/// (`tests/skeleton_corpus.rs` checks that for every body at once); with one, the facts are
+/// parsed again without the extra bodies, and no tree is returned.
+pub fn parse_test_module_keeping(
+    bytes: &[u8],
+    options: ParseOptions,
+    also_keep: impl Fn(&[u8]) -> bool,
+) -> Result<(FileFacts, Option<(tree_sitter::Tree, Vec<u8>)>), ParseFailure> {
+    let offset = check_text(bytes)?;
+    let src = &bytes[offset..];
+    let (tree, text, ends) =
+        match skeleton::omit_bodies(src, |body| body_holds_facts(body) || also_keep(body)) {
+            Some(omitted) => (
+                parse_tree(&omitted.text, &omitted.ends),
+                omitted.text,
+                omitted.ends,
+            ),
+            None => (parse_tree(src, &[]), src.to_vec(), Vec::new()),
+        };
+    let mut facts = extract::extract(tree.root_node(), &text, options, offset, &ends);
+    if facts.syntax_error.is_some() {
+        return Ok((parse_test_module(bytes, options)?, None));
+    }
+    facts.has_bom = offset > 0;
+    Ok((facts, Some((tree, text))))
+}
+
 fn parse_whole(
     bytes: &[u8],
     options: ParseOptions,
