@@ -81,6 +81,9 @@ fn check_text(bytes: &[u8]) -> Result<usize, ParseFailure> {
     Ok(if bytes.starts_with(BOM) { BOM.len() } else { 0 })
 }
 
+/// A syntax tree and the text it was parsed from (see [`tree_with_bodies`]).
+pub type TreeAndText = (tree_sitter::Tree, Vec<u8>);
+
 /// [`parse_test_module`], also parsing the function bodies `also_keep` wants, and the tree
 /// with the text it was parsed from (as [`tree_with_bodies`] gives them, with those bodies
 /// and the bodies that hold facts), for a planner to look in. The facts are those of
@@ -91,7 +94,7 @@ pub fn parse_test_module_keeping(
     bytes: &[u8],
     options: ParseOptions,
     also_keep: impl Fn(&[u8]) -> bool,
-) -> Result<(FileFacts, Option<(tree_sitter::Tree, Vec<u8>)>), ParseFailure> {
+) -> Result<(FileFacts, Option<TreeAndText>), ParseFailure> {
     let offset = check_text(bytes)?;
     let src = &bytes[offset..];
     let (tree, text, ends) =
