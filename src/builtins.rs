@@ -444,10 +444,13 @@ pub fn from_pytest_dir_cached(
             prefixed.append(&mut bytes);
             bytes = prefixed;
         }
+        // Parsed as a test module is, without the function bodies that hold no fact: pytest's
+        // own modules parse without an error, and then hold the facts of the full parse
+        // (`tests/skeleton_corpus.rs` checks that on the installed pytest too).
         let options = crate::parse::ParseOptions::default();
         match facts_cache {
-            Some(cache) => cache.parse(&bytes, options).ok(),
-            None => crate::parse::parse_source(&bytes, options).ok(),
+            Some(cache) => cache.test_module(&bytes, options).ok(),
+            None => crate::parse::parse_test_module(&bytes, options).ok(),
         }
     };
     let parsed: Vec<(String, Option<crate::parse::FileFacts>)> = builtin_plugins

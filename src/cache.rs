@@ -99,6 +99,9 @@ impl std::fmt::Debug for SharedFacts {
     }
 }
 
+/// A tree kept for a rename's plan: the name, the tree and the text it was parsed from.
+type ReferenceTree = (String, tree_sitter::Tree, Vec<u8>);
+
 #[derive(Default)]
 struct State {
     /// Stored entries this run used.
@@ -109,6 +112,13 @@ struct State {
     spill: Blob,
     /// Outlines of test modules made in this run (kept in memory only, when shared).
     outlines: HashMap<u128, Option<std::sync::Arc<crate::parse::outline::Outline>>>,
+    /// While set (a rename's first analysis): test modules whose bytes hold this name are
+    /// parsed with the bodies that hold it too, and their trees kept for the plan.
+    reference_name: Option<String>,
+    /// Those trees (with the name and the text parsed), by the module's content hash.
+    reference_trees: HashMap<u128, ReferenceTree>,
+    /// Links read without a parse in this run (kept in memory only, when shared).
+    links: HashMap<u128, Option<crate::parse::outline_links::ModuleLinks>>,
 }
 
 impl FactsCache {
@@ -171,9 +181,63 @@ impl FactsCache {
         bytes: &[u8],
         options: ParseOptions,
     ) -> Result<FileFacts, ParseFailure> {
-        self.cached(content_hash(bytes) ^ TEST_MODULE_SALT, || {
-            parse::parse_test_module(bytes, options)
-        })
+        let name = match self.memo {
+            true => self.lock().reference_name.clone(),
+            false => None,
+        };
+        let hash = content_hash(bytes);
+        match name {
+            Some(name) if memchr::memmem::find(bytes, name.as_bytes()).is_some() => {
+                self.cached(hash ^ TEST_MODULE_SALT, || {
+                    let finder = memchr::memmem::Finder::new(name.as_bytes());
+                    let (facts, tree) = parse::parse_test_module_keeping(bytes, options, |b| {
+                        finder.find(b).is_some()
+                    })?;
+                    if let Some((tree, text)) = tree {
+                        self.lock()
+                            .reference_trees
+                            .insert(hash, (name.clone(), tree, text));
+                    }
+                    Ok(facts)
+                })
+            }
+            _ => self.cached(hash ^ TEST_MODULE_SALT, || {
+                parse::parse_test_module(bytes, options)
+            }),
+        }
+    }
+
+    /// Until called with `None`: test modules parsed whose bytes hold `name` are parsed with
+    /// the function bodies that hold it too, and their trees kept for
+    /// [`FactsCache::take_reference_tree`] (a shared cache only). A rename's plan looks for the
+    /// uses of a renamed parameter in those bodies: its analysis makes the trees once.
+    pub fn keep_reference_trees(&self, name: Option<&str>) {
+        if self.memo {
+            self.lock().reference_name = name.map(str::to_string);
+        }
+    }
+
+    /// The tree kept for `bytes` (a test module's) and `name`, with the text it was parsed
+    /// from, as [`parse::tree_with_bodies`] would give them of the text after any BOM with the
+    /// bodies holding `name` and possibly others; forgotten once taken.
+    pub fn take_reference_tree(
+        &self,
+        bytes: &[u8],
+        name: &str,
+    ) -> Option<(tree_sitter::Tree, Vec<u8>)> {
+        let mut state = self.lock();
+        if state.reference_trees.is_empty() {
+            return None;
+        }
+        match state.reference_trees.remove(&content_hash(bytes)) {
+            Some((kept, tree, text)) if kept == name => Some((tree, text)),
+            _ => None,
+        }
+    }
+
+    /// Drops the trees [`FactsCache::take_reference_tree`] did not take.
+    pub fn forget_reference_trees(&self) {
+        self.lock().reference_trees = HashMap::new();
     }
 
     /// The entry for `hash` when it decodes, else `parse()` (remembered when it succeeds).
@@ -193,16 +257,23 @@ impl FactsCache {
         let facts = parse()?;
         if self.writable || self.memo {
             if let Ok(encoded) = postcard::to_stdvec(&facts) {
-                let mut state = self.lock();
-                if matches!(state.spill, Blob::Empty) {
-                    state.spill = self.new_spill();
-                }
-                if let Some(range) = state.spill.append(&encoded) {
-                    state.new.insert(hash, range);
-                }
+                self.add_new(&mut self.lock(), hash, &encoded);
             }
         }
         Ok(facts)
+    }
+
+    /// Adds an entry parsed in this run (unless it has one for `hash`).
+    fn add_new(&self, state: &mut State, hash: u128, encoded: &[u8]) {
+        if state.new.contains_key(&hash) {
+            return;
+        }
+        if matches!(state.spill, Blob::Empty) {
+            state.spill = self.new_spill();
+        }
+        if let Some(range) = state.spill.append(encoded) {
+            state.new.insert(hash, range);
+        }
     }
 
     /// Where this run's new entries wait: an unlinked temporary file of the cache directory
@@ -229,6 +300,28 @@ impl FactsCache {
         postcard::from_bytes::<FileFacts>(&encoded).ok()
     }
 
+    /// Remembers `facts`, the facts [`parse::parse_source`] finds in `bytes` (made from a tree
+    /// at hand, [`parse::facts_of_tree`]), for the run's later analyses: as the facts of
+    /// [`FactsCache::parse`], and of [`FactsCache::test_module`] when they hold no syntax
+    /// error (the facts of a test module are then those of the full parse; see
+    /// `tests/skeleton_corpus.rs`). Only a shared cache remembers.
+    pub fn remember_parsed(&self, bytes: &[u8], facts: &FileFacts) {
+        if !self.memo {
+            return;
+        }
+        let Ok(encoded) = postcard::to_stdvec(facts) else {
+            return;
+        };
+        let hash = content_hash(bytes);
+        let mut state = self.lock();
+        if facts.syntax_error.is_none() && !self.stored.contains_key(&(hash ^ TEST_MODULE_SALT)) {
+            self.add_new(&mut state, hash ^ TEST_MODULE_SALT, &encoded);
+        }
+        if !self.stored.contains_key(&hash) {
+            self.add_new(&mut state, hash, &encoded);
+        }
+    }
+
     /// The skeleton facts of `bytes` ([`parse::parse_skeleton`]): from the cache, else made
     /// (and remembered). Stored under the content hash with a salt, apart from full facts.
     pub fn skeleton(&self, bytes: &[u8], options: ParseOptions) -> Option<FileFacts> {
@@ -250,6 +343,21 @@ impl FactsCache {
         }
         let made = parse::outline::outline(bytes).map(std::sync::Arc::new);
         self.lock().outlines.insert(hash, made.clone());
+        made
+    }
+
+    /// The links of a module's bytes read without a parse ([`parse::outline_links::links`]); a
+    /// shared cache remembers them for the run's later analyses (never written to disk).
+    pub fn module_links(&self, bytes: &[u8]) -> Option<crate::parse::outline_links::ModuleLinks> {
+        if !self.memo {
+            return parse::outline_links::links(bytes);
+        }
+        let hash = content_hash(bytes);
+        if let Some(known) = self.lock().links.get(&hash) {
+            return known.clone();
+        }
+        let made = parse::outline_links::links(bytes);
+        self.lock().links.insert(hash, made.clone());
         made
     }
 

@@ -251,6 +251,16 @@ pub fn migrate(
     let _lock = (opts.mode == Mode::Write).then(|| edit::TreeLock::acquire(&project.rootdir));
     let reads = edit::ReadLog::default();
     let mut overlay = Overlay::new(project.rootdir.clone());
+    // The re-parse check of each edited file parses all of it: the re-check's analysis takes
+    // the file's facts from that tree instead of parsing the file again.
+    if let Some(shared) = analysis_options.shared_facts.clone() {
+        let parse = analysis_options.parse;
+        overlay.on_reparsed(Arc::new(move |bytes: &[u8], tree: &tree_sitter::Tree| {
+            if let Ok(facts) = crate::parse::facts_of_tree(bytes, tree, parse) {
+                shared.0.remember_parsed(bytes, &facts);
+            }
+        }));
+    }
     let mut rule_index = 0;
     // What the rules want the user to review, printed with the summary.
     let mut notes: Vec<String> = Vec::new();
@@ -266,12 +276,21 @@ pub fn migrate(
                 }
                 _ => None,
             };
+            // A rename's plan looks in the function bodies that use the name: the analysis
+            // keeps the trees of the test modules it parses that hold it.
+            let shared = analysis_options.shared_facts.clone();
+            if let (Rule::Rename(r), Some(shared)) = (rule, &shared) {
+                shared.0.keep_reference_trees(Some(&r.fixture.value));
+            }
             let mut analysis = crate::analyze_project_focused(
                 &current,
                 &analysis_options,
                 &reader,
                 focus.as_ref().map(|f| f.as_slice()),
             );
+            if let Some(shared) = &shared {
+                shared.0.keep_reference_trees(None);
+            }
             crate::phase_timing("analysis");
             // Consolidation rules must leave every test with the same definition code.
             let check_unchanged = matches!(rule, Rule::Move(_) | Rule::Hoist(_) | Rule::Merge(_))
@@ -352,6 +371,9 @@ pub fn migrate(
                     },
                 ),
             };
+            if let Some(shared) = &shared {
+                shared.0.forget_reference_trees();
+            }
             crate::phase_timing("plan");
             let planned: Planned = match planned {
                 Ok(p) => p,

@@ -27,7 +27,7 @@ pub use diff::{edits_json, summary, unified_diff, unified_diff_bytes};
 #[doc(hidden)]
 pub use guard::fault;
 pub use guard::{read_only_files, ReadOnlyFile, TreeLock};
-pub use overlay::{AppliedEdit, FileChange, Overlay};
+pub use overlay::{AppliedEdit, FileChange, Overlay, ReparsedHook};
 pub use reads::ReadLog;
 pub use write::{write_all, write_with, WriteOptions};
 

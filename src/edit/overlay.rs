@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::offsets::{
     conflicts_with_earlier, conflicts_within_rule, shift, splits_char, syntax_position,
 };
-use super::syntax::{is_python, syntax_errors};
+use super::syntax::{is_python, syntax_errors, syntax_errors_seen};
 use super::{line_column, relative, Edit, EditError};
 
 /// One edit as it was applied, for reports and `--format json`.
@@ -86,6 +86,21 @@ struct FileState {
 pub struct Overlay {
     rootdir: PathBuf,
     files: BTreeMap<PathBuf, FileState>,
+    reparsed: Option<Reparsed>,
+}
+
+/// Shown each edited Python file's new content and the tree its re-parse check made (of the
+/// content after any BOM), in parallel, before the tree is dropped: `migrate` takes the
+/// facts of the file from it instead of parsing it again.
+pub type ReparsedHook = std::sync::Arc<dyn Fn(&[u8], &tree_sitter::Tree) + Send + Sync>;
+
+#[derive(Clone)]
+struct Reparsed(ReparsedHook);
+
+impl std::fmt::Debug for Reparsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reparsed")
+    }
 }
 
 impl Overlay {
@@ -95,7 +110,13 @@ impl Overlay {
         Overlay {
             rootdir,
             files: BTreeMap::new(),
+            reparsed: None,
         }
+    }
+
+    /// Shows `hook` every tree the re-parse check of an edit makes (see [`ReparsedHook`]).
+    pub fn on_reparsed(&mut self, hook: ReparsedHook) {
+        self.reparsed = Some(Reparsed(hook));
     }
 
     pub fn rootdir(&self) -> &Path {
@@ -342,7 +363,11 @@ impl Overlay {
         // The re-parse check.
         let mut errors = None;
         if is_python(key) {
-            let after = syntax_errors(&next);
+            let after = syntax_errors_seen(&next, |tree| {
+                if let Some(Reparsed(hook)) = &self.reparsed {
+                    hook(&next, tree);
+                }
+            });
             // A result without errors cannot have more than before: the content before is
             // parsed only when the result has some.
             let before = match &state.errors {

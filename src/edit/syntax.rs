@@ -20,6 +20,15 @@ pub(crate) fn is_python(path: &Path) -> bool {
 /// indent: tree-sitter's cursor does not visit it) counts as an error spanning the smallest
 /// visible node that reports an error below it and shows none.
 pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
+    syntax_errors_seen(bytes, |_| {})
+}
+
+/// [`syntax_errors`], showing the tree parsed (of `bytes` after any BOM) to `seen` before it
+/// is dropped.
+pub(crate) fn syntax_errors_seen(
+    bytes: &[u8],
+    seen: impl FnOnce(&tree_sitter::Tree),
+) -> Vec<Range<usize>> {
     let offset = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let src = &bytes[offset..];
     let mut parser = Parser::new();
@@ -64,5 +73,7 @@ pub(crate) fn syntax_errors(bytes: &[u8]) -> Vec<Range<usize>> {
             }
         }
     }
+    drop(cursor);
+    seen(&tree);
     errors
 }

@@ -207,6 +207,74 @@ impl Index {
         })
     }
 
+    /// Parses ahead, in parallel, the modules [`Index::may_matter_to`] will load to follow the
+    /// test modules of `order` it is asked about: where the from-imports it forces lead (only
+    /// a hint: a module it does not ask for is parsed for nothing, one missed is parsed when
+    /// asked for).
+    fn prefetch_for_may_matter(
+        &mut self,
+        order: &[(ModuleId, crate::discover::FileKind)],
+        mentions: &Mentions,
+        collected: &dyn Fn(&str) -> bool,
+    ) {
+        let mut imports = Vec::new();
+        for &(id, kind) in order {
+            if kind == crate::discover::FileKind::Conftest || mentions.noted(id) {
+                continue;
+            }
+            let module = &self.loader.modules[id];
+            let Some(facts) = module.facts.as_ref() else {
+                continue;
+            };
+            if !facts.star_imports.is_empty() || !facts.pytest_plugins.is_empty() {
+                continue;
+            }
+            let path = module.path.clone();
+            let from_imports: Vec<_> = facts
+                .bindings
+                .iter()
+                .filter_map(|b| match &b.kind {
+                    BindingKind::ImportFrom { target, name, .. } => {
+                        Some((b.name.clone(), target.clone(), name.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            // Class bases written through an imported module (`base.BaseTests`): the MRO
+            // looks the rest up in that module.
+            let dotted_bases: Vec<(String, String)> = facts
+                .classes
+                .iter()
+                .flat_map(|c| &c.bases)
+                .filter_map(|b| {
+                    let mut parts = b.split('.');
+                    Some((parts.next()?.to_string(), parts.next()?.to_string()))
+                })
+                .collect();
+            for (bound, target, name) in from_imports {
+                let Some(resolved) = self.loader.resolve_import(id, &target) else {
+                    continue;
+                };
+                for (_, attribute) in dotted_bases.iter().filter(|(root, _)| *root == bound) {
+                    let submodule = crate::parse::ImportTarget {
+                        level: target.level,
+                        module: match target.module.is_empty() {
+                            true => name.clone(),
+                            false => format!("{}.{name}", target.module),
+                        },
+                    };
+                    if let Some(p) = self.loader.resolve_import(id, &submodule) {
+                        imports.push((p, attribute.clone()));
+                    }
+                }
+                if collected(&bound) || self.loader.import_may_matter(&path, &target, &name) {
+                    imports.push((resolved, name));
+                }
+            }
+        }
+        self.loader.prefetch_names(imports, collected);
+    }
+
     /// Whether a class of another module in a test class's MRO can bring the names in.
     fn base_may_matter(&mut self, base: ClassRef, mentions: &mut Mentions) -> bool {
         if mentions.module(self, base.module) {
@@ -317,6 +385,7 @@ impl Index {
             order.extend(id.map(|id| (id, kind)));
         }
         self.loader.prefetch_links(&parsed_ids, collected);
+        self.prefetch_for_may_matter(&order, mentions, collected);
         // Conftests are always collected; a test module when it mentions a name or its
         // namespace can bring one in.
         let mut kept = Vec::with_capacity(order.len());

@@ -51,13 +51,23 @@ pub fn parse_test_module(bytes: &[u8], options: ParseOptions) -> Result<FileFact
     parse_whole(bytes, options, true)
 }
 
-fn parse_whole(
+/// The facts [`parse_source`] finds in `bytes`, from `tree`: a tree-sitter-python tree of
+/// all of `bytes` after any BOM, parsed without an old tree (as the re-parse check of an edit
+/// parses). Saves the parse when the tree is at hand.
+pub fn facts_of_tree(
     bytes: &[u8],
+    tree: &tree_sitter::Tree,
     options: ParseOptions,
-    omit_bodies: bool,
 ) -> Result<FileFacts, ParseFailure> {
-    let has_bom = bytes.starts_with(BOM);
-    let offset = if has_bom { BOM.len() } else { 0 };
+    let offset = check_text(bytes)?;
+    let mut facts = extract::extract(tree.root_node(), &bytes[offset..], options, offset, &[]);
+    facts.has_bom = offset > 0;
+    Ok(facts)
+}
+
+/// The length of the BOM `bytes` start with (0 without one), or why they are not Python
+/// text.
+fn check_text(bytes: &[u8]) -> Result<usize, ParseFailure> {
     if bytes.contains(&0) {
         return Err(ParseFailure::NotUtf8 { line: 1 });
     }
@@ -68,6 +78,49 @@ fn parse_whole(
             .count();
         return Err(ParseFailure::NotUtf8 { line });
     }
+    Ok(if bytes.starts_with(BOM) { BOM.len() } else { 0 })
+}
+
+/// A syntax tree and the text it was parsed from (see [`tree_with_bodies`]).
+pub type TreeAndText = (tree_sitter::Tree, Vec<u8>);
+
+/// [`parse_test_module`], also parsing the function bodies `also_keep` wants, and the tree
+/// with the text it was parsed from (as [`tree_with_bodies`] gives them, with those bodies
+/// and the bodies that hold facts), for a planner to look in. The facts are those of
+/// [`parse_test_module`]: a body without facts adds none when the parse finds no syntax error
+/// (`tests/skeleton_corpus.rs` checks that for every body at once); with one, the facts are
+/// parsed again without the extra bodies, and no tree is returned.
+pub fn parse_test_module_keeping(
+    bytes: &[u8],
+    options: ParseOptions,
+    also_keep: impl Fn(&[u8]) -> bool,
+) -> Result<(FileFacts, Option<TreeAndText>), ParseFailure> {
+    let offset = check_text(bytes)?;
+    let src = &bytes[offset..];
+    let (tree, text, ends) =
+        match skeleton::omit_bodies(src, |body| body_holds_facts(body) || also_keep(body)) {
+            Some(omitted) => (
+                parse_tree(&omitted.text, &omitted.ends),
+                omitted.text,
+                omitted.ends,
+            ),
+            None => (parse_tree(src, &[]), src.to_vec(), Vec::new()),
+        };
+    let mut facts = extract::extract(tree.root_node(), &text, options, offset, &ends);
+    if facts.syntax_error.is_some() {
+        return Ok((parse_test_module(bytes, options)?, None));
+    }
+    facts.has_bom = offset > 0;
+    Ok((facts, Some((tree, text))))
+}
+
+fn parse_whole(
+    bytes: &[u8],
+    options: ParseOptions,
+    omit_bodies: bool,
+) -> Result<FileFacts, ParseFailure> {
+    let offset = check_text(bytes)?;
+    let has_bom = offset > 0;
     // Parse what follows the BOM; `extract` adds `offset` back so every span is a byte offset
     // into the file as read.
     let src = &bytes[offset..];

@@ -34,7 +34,7 @@ pub enum NameLink {
 
 /// A module's links: its names in binding order, its star imports, its classes (whether one of
 /// the bases may be `unittest.TestCase` itself, and the bases written as dotted names).
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ModuleLinks {
     pub names: Vec<(String, NameLink)>,
     pub stars: Vec<ImportTarget>,

@@ -390,7 +390,10 @@ impl Loader {
         if known.is_none() {
             if let Some(links) = bytes
                 .as_deref()
-                .and_then(crate::parse::outline_links::links)
+                .and_then(|bytes| match self.cache.as_deref() {
+                    Some(cache) => cache.module_links(bytes),
+                    None => crate::parse::outline_links::links(bytes),
+                })
             {
                 return Ok(Some(Links::from(links)));
             }

@@ -12,11 +12,33 @@ impl Loader {
     /// namespaces of `start`, only the names `collected` accepts are followed (the names
     /// collection evaluates whatever they are bound to; other imports stay lazy).
     pub fn prefetch(&mut self, start: &[ModuleId], collected: &dyn Fn(&str) -> bool) {
-        let mut seen: std::collections::HashSet<(PathBuf, Demand)> = Default::default();
-        let mut frontier: Vec<(PathBuf, Demand)> = start
+        let frontier: Vec<(PathBuf, Demand)> = start
             .iter()
             .map(|&id| (self.modules[id].path.clone(), Demand::All))
             .collect();
+        self.prefetch_waves(frontier, collected);
+    }
+
+    /// [`Loader::prefetch`] for the names `imports` (module files and the names looked up
+    /// there): what looking them up will load, wave by wave, in parallel.
+    pub fn prefetch_names(
+        &mut self,
+        imports: Vec<(PathBuf, String)>,
+        collected: &dyn Fn(&str) -> bool,
+    ) {
+        let frontier = imports
+            .into_iter()
+            .map(|(path, name)| (path, Demand::Name(name)))
+            .collect();
+        self.prefetch_waves(frontier, collected);
+    }
+
+    fn prefetch_waves(
+        &mut self,
+        mut frontier: Vec<(PathBuf, Demand)>,
+        collected: &dyn Fn(&str) -> bool,
+    ) {
+        let mut seen: std::collections::HashSet<(PathBuf, Demand)> = Default::default();
         while !frontier.is_empty() {
             let mut todo: Vec<&PathBuf> = frontier
                 .iter()

@@ -69,6 +69,15 @@ pub(super) fn parse_for_references(
 ) -> (tree_sitter::Tree, Vec<u8>, usize) {
     let bytes = index.loader.read(path).unwrap_or_default();
     let offset = source::bom_len(&bytes);
+    // The analysis may have made the tree already, with more bodies.
+    if let Some((tree, text)) = index
+        .loader
+        .cache
+        .as_deref()
+        .and_then(|cache| cache.take_reference_tree(&bytes, name))
+    {
+        return (tree, text, offset);
+    }
     let finder = memchr::memmem::Finder::new(name.as_bytes());
     let (tree, text) =
         crate::parse::tree_with_bodies(&bytes[offset..], |body| finder.find(body).is_some());
