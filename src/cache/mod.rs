@@ -252,10 +252,10 @@ impl FactsCache {
         if let Some(facts) = self.stored_facts(hash) {
             return Ok(facts);
         }
-        if self.memo {
-            if let Some(facts) = self.new_facts(hash) {
-                return Ok(facts);
-            }
+        // Parsed earlier in this run: a shared cache's later analyses, or a streaming check
+        // reading back the facts it dropped.
+        if let Some(facts) = self.new_facts(hash) {
+            return Ok(facts);
         }
         let facts = parse()?;
         if self.writable || self.memo {
@@ -298,8 +298,10 @@ impl FactsCache {
 
     /// The entry parsed earlier in this run for `hash`.
     fn new_facts(&self, hash: u128) -> Option<FileFacts> {
-        let state = self.lock();
-        let encoded = state.spill.read(state.new.get(&hash)?.clone())?;
+        let encoded = {
+            let state = self.lock();
+            state.spill.read(state.new.get(&hash)?.clone())?
+        };
         postcard::from_bytes::<FileFacts>(&encoded).ok()
     }
 
