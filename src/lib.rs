@@ -246,8 +246,10 @@ const CHECK_CHUNK: usize = 2048;
 /// Indexes `project` and runs every check, resolving the items a chunk at a time while the
 /// suite is collected and dropping each chunk's items and resolutions once checked: the
 /// diagnostics of [`check::check`] over [`analyze_project`], without holding every item (or
-/// its resolution) at once. The index comes back without its test items; the count is
-/// returned with the diagnostics.
+/// its resolution) at once. The test modules are parsed a chunk at a time and their facts
+/// dropped once checked ([`index::Index::build_streaming`]). The index comes back spent: no
+/// test items (their count is returned), and the checked modules' nodes and fixtures keep only
+/// what explaining a finding needs.
 pub fn check_project(
     project: &discover::Project,
     options: &Options,
