@@ -95,8 +95,8 @@ fn fixture_param_location(index: &Index, fixture: FixtureId, name: &str) -> (Str
     // Not a parameter: a `request.getfixturevalue("name")` in the body.
     let dynamic = func.and_then(|f| f.getfixturevalue.iter().find(|g| g.text == name));
     match param.map(|p| &p.name).or(dynamic) {
-        Some(l) => (path, l.span.line, l.span.column),
-        None => (path, func.map_or(1, |f| f.name.span.line), 1),
+        Some(l) => (path, l.span.line(), l.span.column()),
+        None => (path, func.map_or(1, |f| f.name.span.line()), 1),
     }
 }
 
@@ -124,7 +124,7 @@ fn scope_text(index: &Index, id: FixtureId) -> &'static str {
 fn request_location(index: &Index, request: &Request) -> (String, usize, usize) {
     let path = index.modules()[request.module].rel.clone();
     match request.span {
-        Some(span) => (path, span.line, span.column),
+        Some(span) => (path, span.line(), span.column()),
         None => (path, 1, 1),
     }
 }

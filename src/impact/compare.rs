@@ -387,11 +387,11 @@ fn test_location(analysis: &Analysis, i: usize, name: Option<&String>) -> (Strin
         .chain(&item.usefixtures)
         .find(|r| Some(&r.name) == name);
     if let Some((r, span)) = request.and_then(|r| Some((r, r.span.as_ref()?))) {
-        return (index.json_path(r.module), span.line, span.column);
+        return (index.json_path(r.module), span.line(), span.column());
     }
     let path = index.json_path(item.code.module);
     match index.function(item.code) {
-        Some(f) => (path, f.name.span.line, f.name.span.column),
+        Some(f) => (path, f.name.span.line(), f.name.span.column()),
         None => (path, 1, 1),
     }
 }

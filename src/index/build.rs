@@ -356,6 +356,7 @@ fn facts_of(
         Err(parse::ParseFailure::NotUtf8 { line }) => {
             (None, vec![Problem::not_utf8(rootdir, path, line)])
         }
+        Err(parse::ParseFailure::TooLarge) => (None, vec![Problem::too_large(rootdir, path)]),
     }
 }
 

@@ -140,6 +140,15 @@ impl Problem {
             message: "not UTF-8 text (binary or another encoding); skipped".to_string(),
         }
     }
+    pub fn too_large(root: &Path, path: &Path) -> Problem {
+        Problem {
+            code: "FM901",
+            path: rel_path(root, path),
+            line: 1,
+            column: 1,
+            message: "4 GiB or larger: too large for fixmig to parse; skipped".to_string(),
+        }
+    }
     pub fn unreadable(root: &Path, path: &Path, err: &std::io::Error) -> Problem {
         Problem {
             code: "FM902",

@@ -244,8 +244,8 @@ pub(super) fn consider_module(index: &mut Index, module: ModuleId, session: Node
             index.loader.problems.push(Problem {
                 code: "FM904",
                 path: rel,
-                line: plugin.span.line,
-                column: plugin.span.column,
+                line: plugin.span.line(),
+                column: plugin.span.column(),
                 message: format!(
                     "`pytest_plugins` names `{}`, which is neither a project module nor installed in {}; pytest fails with `Error importing plugin`",
                     plugin.text,

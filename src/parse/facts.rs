@@ -9,13 +9,67 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A place in a source file: byte range plus 1-based line and column of its start.
+/// A place in a source file: byte range plus 1-based line and column of its start. Stored
+/// as `u32`s (16 bytes, not 32): `parse` refuses files of 4 GiB or more
+/// ([`Span::MAX_FILE_BYTES`]), so every offset, line and column fits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
-    pub line: usize,
-    pub column: usize,
+    start: u32,
+    end: u32,
+    line: u32,
+    column: u32,
+}
+
+impl Span {
+    /// The largest file (in bytes) whose spans fit.
+    pub const MAX_FILE_BYTES: usize = u32::MAX as usize;
+
+    /// A span of a file of at most [`Span::MAX_FILE_BYTES`] bytes.
+    pub fn new(start: usize, end: usize, line: usize, column: usize) -> Span {
+        Span {
+            start: narrow(start),
+            end: narrow(end),
+            line: narrow(line),
+            column: narrow(column),
+        }
+    }
+
+    /// Byte offset of the start (into the file as read, BOM included).
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Byte offset of the end.
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// 1-based line of the start.
+    pub fn line(&self) -> usize {
+        self.line as usize
+    }
+
+    /// 1-based column (in characters) of the start.
+    pub fn column(&self) -> usize {
+        self.column as usize
+    }
+
+    /// The byte range.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start()..self.end()
+    }
+
+    /// The same span ending at byte `end`.
+    pub fn with_end(self, end: usize) -> Span {
+        Span {
+            end: narrow(end),
+            ..self
+        }
+    }
+}
+
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).expect("parse refuses files whose offsets do not fit a u32")
 }
 
 /// A string literal (or identifier) together with where it stands.

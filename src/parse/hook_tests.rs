@@ -61,7 +61,7 @@ fn fixturenames_checks_with_elif_and_a_local_set() {
     assert_eq!(names(&g.calls[0]), ["Subscriber", "socket_path", "token"]);
     assert_eq!(g.calls[0].condition, requests("Subscriber"));
     assert_eq!(g.calls[0].indirect, Some(Indirect::None));
-    assert_eq!(g.calls[0].span.line, 4);
+    assert_eq!(g.calls[0].span.line(), 4);
     assert_eq!(
         g.calls[1].condition,
         HookCondition::All(vec![

@@ -269,11 +269,12 @@ pub(super) fn parametrize_argnames(node: Node, ctx: &Ctx) -> Option<Vec<Located>
                     let last = positions[offset + lead + trimmed.len() - 1];
                     let mut located = ctx.located_at(trimmed.to_string(), first);
                     // A name split across string parts has no single span to edit.
-                    located.span.end = if last + 1 - first == trimmed.len() {
+                    let end = if last + 1 - first == trimmed.len() {
                         last + 1
                     } else {
                         first
-                    } + (located.span.start - first);
+                    } + (located.span.start() - first);
+                    located.span = located.span.with_end(end);
                     out.push(located);
                 }
                 offset += piece.len() + 1;

@@ -13,6 +13,7 @@ pub use facts::*;
 
 use tree_sitter::{Node, Parser};
 
+
 /// What a parse needs to know about the run that is not in the file.
 #[derive(Debug, Clone, Copy)]
 pub struct ParseOptions {
@@ -33,6 +34,8 @@ impl Default for ParseOptions {
 pub enum ParseFailure {
     /// Not UTF-8 (or binary): pytest could not import it either.
     NotUtf8 { line: usize },
+    /// Larger than the spans of its facts can address ([`Span::MAX_FILE_BYTES`]).
+    TooLarge,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -68,6 +71,9 @@ pub fn facts_of_tree(
 /// The length of the BOM `bytes` start with (0 without one), or why they are not Python
 /// text.
 fn check_text(bytes: &[u8]) -> Result<usize, ParseFailure> {
+    if bytes.len() > Span::MAX_FILE_BYTES {
+        return Err(ParseFailure::TooLarge);
+    }
     if bytes.contains(&0) {
         return Err(ParseFailure::NotUtf8 { line: 1 });
     }

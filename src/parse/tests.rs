@@ -172,7 +172,7 @@ fn bom_and_non_utf8() {
     assert!(f.syntax_error.is_none());
     let a = fixture(&f, "a");
     assert_eq!(
-        &bytes[a.function.name.span.start..a.function.name.span.end],
+        &bytes[a.function.name.span.start()..a.function.name.span.end()],
         b"a"
     );
     bytes.push(0xff);

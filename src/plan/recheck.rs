@@ -242,8 +242,8 @@ fn place(index: &Index, module: usize, span: &Span) -> String {
     format!(
         "{}:{}:{}",
         index.modules()[module].rel,
-        span.line,
-        span.column
+        span.line(),
+        span.column()
     )
 }
 

@@ -148,7 +148,7 @@ fn evaluate_hook(
         let site = |why: String| HookSite {
             module: code.module,
             line: def.first_line,
-            call_line: Some(call.span.line),
+            call_line: Some(call.span.line()),
             why,
         };
         let condition_why = || {

@@ -52,7 +52,7 @@ pub(super) fn carry(
         let binding = &facts.bindings[b];
         let at = binding
             .name_span
-            .map_or(0, |s| s.start.saturating_sub(offset));
+            .map_or(0, |s| s.start().saturating_sub(offset));
         let Some(stmt) = blocks::top_level_statement(&tree, at) else {
             continue;
         };

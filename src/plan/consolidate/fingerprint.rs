@@ -72,7 +72,7 @@ pub(super) fn fixture_location(index: &Index, id: FixtureId) -> String {
         Some(def) => format!(
             "{}:{}",
             index.modules()[code.module].rel,
-            def.function.name.span.line
+            def.function.name.span.line()
         ),
         None => index.modules()[code.module].rel.clone(),
     }
@@ -101,10 +101,10 @@ pub fn fixture_code(
     let Some((tree, src)) = entry else {
         return String::new();
     };
-    let at = def.function.span.start;
+    let at = def.function.span.start();
     let node = tree.root_node().descendant_for_byte_range(
-        def.function.name.span.start,
-        def.function.name.span.start + 1,
+        def.function.name.span.start(),
+        def.function.name.span.start() + 1,
     );
     let mut node = match node {
         Some(n) => n,

@@ -303,7 +303,7 @@ pub fn plan_hoist(
         let facts = index.modules()[*m].facts.as_ref();
         let at = facts
             .and_then(|f| f.bindings[*b].name_span)
-            .map_or(0, |s| s.start - offset);
+            .map_or(0, |s| s.start() - offset);
         let tree = blocks::parse_tree(body).ok_or_else(|| {
             PlanError::invalid(
                 Field::Rule,
@@ -449,7 +449,7 @@ pub fn plan_remove(
     let facts = index.modules()[module].facts.as_ref();
     let at = facts
         .and_then(|f| f.bindings[binding].name_span)
-        .map_or(0, |s| s.start - offset);
+        .map_or(0, |s| s.start() - offset);
     let tree = blocks::parse_tree(body);
     if let Some((tree, stmt)) = tree
         .as_ref()

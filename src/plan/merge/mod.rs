@@ -83,7 +83,7 @@ pub fn plan_merge(
             message: format!("{} sets `pytest_plugins`", spec.from),
             reasons: vec![format!(
                 "{}:{}: pytest honours `pytest_plugins` only in the rootdir's conftest.py (and conftests loaded at startup); merge does not move it: move the plugin list to the rootdir's conftest.py by hand, then merge",
-                spec.from, p.span.line
+                spec.from, p.span.line()
             )],
         });
     }

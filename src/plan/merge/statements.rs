@@ -73,7 +73,7 @@ pub(super) fn bindings_in(facts: &FileFacts, offset: usize, node: Node) -> Vec<u
         .iter()
         .enumerate()
         .filter(|(_, b)| match b.name_span {
-            Some(s) => range.contains(&s.start.saturating_sub(offset)),
+            Some(s) => range.contains(&s.start().saturating_sub(offset)),
             None => lines.contains(&b.line),
         })
         .map(|(i, _)| i)

@@ -230,8 +230,8 @@ impl Planner<'_> {
                 };
                 self.reasons.push(format!(
                     "{rel}:{}:{}: `pytest_generate_tests` in {rel} {what}; fixmig does not rewrite hook bodies, and the renamed tests would no longer be parametrized there: write `{to}` in the hook by hand first, then run the migration",
-                    call.span.line,
-                    call.span.column,
+                    call.span.line(),
+                    call.span.column(),
                     to = self.spec.to
                 ));
             }
@@ -242,6 +242,6 @@ impl Planner<'_> {
 fn computed_note(rel: &str, span: &Span, kind: &str, name: &str, old: &str) -> String {
     format!(
         "{rel}:{}:{}: `getfixturevalue` in {kind} `{name}` takes a computed name; fixmig cannot tell whether it asks for `{old}`: check it by hand",
-        span.line, span.column
+        span.line(), span.column()
     )
 }

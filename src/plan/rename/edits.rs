@@ -34,8 +34,8 @@ pub(super) fn edits_for_sites(
         let (path, span, kind) = (path.clone(), *span, *kind);
         planned.edits.push(TextEdit {
             path: path.clone(),
-            start: span.start,
-            end: span.end,
+            start: span.start(),
+            end: span.end(),
             content: to.to_string(),
         });
         if kind != SiteKind::Param {
@@ -45,7 +45,7 @@ pub(super) fn edits_for_sites(
             .entry(path.clone())
             .or_insert_with(|| parse_for_references(index, &path, old));
         // The parameter's function: find the def whose parameter list holds this span.
-        let Some(def_name_start) = function_of_param(tree, src, span.start - *offset) else {
+        let Some(def_name_start) = function_of_param(tree, src, span.start() - *offset) else {
             continue;
         };
         for r in parameter_references(tree, src, *offset, def_name_start + *offset, old) {
@@ -124,8 +124,8 @@ pub(super) fn edits_for_definitions(
         };
         planned.edits.push(TextEdit {
             path: path.clone(),
-            start: span.start,
-            end: span.end,
+            start: span.start(),
+            end: span.end(),
             content: text,
         });
         if spec.keep_alias {
@@ -182,8 +182,8 @@ pub(super) fn edits_for_definitions(
             }) {
                 planned.edits.push(TextEdit {
                     path: module.path.clone(),
-                    start: name_span.start,
-                    end: name_span.end,
+                    start: name_span.start(),
+                    end: name_span.end(),
                     content: to.to_string(),
                 });
             }
@@ -194,8 +194,8 @@ pub(super) fn edits_for_definitions(
             for entry in all.iter().filter(|a| a.text == old) {
                 planned.edits.push(TextEdit {
                     path: module.path.clone(),
-                    start: entry.span.start,
-                    end: entry.span.end,
+                    start: entry.span.start(),
+                    end: entry.span.end(),
                     content: to.to_string(),
                 });
             }
@@ -243,7 +243,7 @@ pub(super) fn keep_alias(
     };
     let src = index.loader.read(&module.path).unwrap_or_default();
     let eol = source::line_ending(&src);
-    let indent_width = def.function.span.column.saturating_sub(1);
+    let indent_width = def.function.span.column().saturating_sub(1);
     let indent = " ".repeat(indent_width);
     let scope = match &def.marker.scope {
         Some(crate::parse::ScopeSpec::Literal(s)) => Some(source::python_string(s)),
@@ -268,7 +268,7 @@ pub(super) fn keep_alias(
         eol,
     }
     .render();
-    let end = def.function.span.end;
+    let end = def.function.span.end();
     // After the definition's last line.
     let line_end =
         memchr::memchr(b'\n', &src[end.min(src.len())..]).map_or(src.len(), |i| end + i + 1);

@@ -103,7 +103,7 @@ impl Planner<'_> {
     }
 
     fn decide_at(&mut self, path: PathBuf, span: Span, kind: SiteKind, decision: Decision) {
-        let key = (path.clone(), span.start, kind);
+        let key = (path.clone(), span.start(), kind);
         match self.sites.get(&key) {
             None => {
                 self.sites.insert(key, (span, decision));
@@ -117,7 +117,7 @@ impl Planner<'_> {
                 let path = crate::discover::rel_path(&self.index.rootdir, &path);
                 self.reasons.push(format!(
                     "this request of `{}` in {} ({path}:{}:{}) resolves to the renamed definition for {yes} but to another definition for {no}",
-                    self.spec.fixture, earlier.holder, span.line, span.column
+                    self.spec.fixture, earlier.holder, span.line(), span.column()
                 ));
             }
             Some(_) => {}
@@ -441,7 +441,7 @@ pub fn plan_rename(
                 });
             conflicts.insert(format!(
                 "this request of `{old}` in {} ({rel}:{}:{}): `{to}` is already visible there (defined at {place}), so renaming it would change what it resolves to",
-                decision.holder, span.line, span.column
+                decision.holder, span.line(), span.column()
             ));
         }
     }
@@ -469,8 +469,8 @@ pub fn plan_rename(
                     "this request of `{old}` in {} ({}:{}:{}): `{to}` is not visible there, so the redirected request would not be found",
                     decision.holder,
                     crate::discover::rel_path(&index.rootdir, path),
-                    span.line,
-                    span.column
+                    span.line(),
+                    span.column()
                 ));
             }
         }
@@ -558,12 +558,7 @@ fn ini_sites(index: &Index, project: &Project, old: &str) -> Vec<(PathBuf, Span)
         };
         out.push((
             inifile.clone(),
-            Span {
-                start,
-                end: start + old.len(),
-                line: value.line,
-                column: value.column,
-            },
+            Span::new(start, start + old.len(), value.line, value.column),
         ));
     }
     out
