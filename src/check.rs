@@ -446,7 +446,7 @@ fn conditional_fixtures(index: &Index, used: HashSet<FixtureId>, out: &mut Vec<D
             path: u.path.clone(),
             line: u.line,
             column: 1,
-            fixture: Some(fixture.name.clone()),
+            fixture: Some(fixture.name.to_string()),
             test: None,
             related,
         });

@@ -73,12 +73,12 @@ pub fn build(index: &Index, resolutions: &[ItemResolution], focus: Option<&str>)
                     let target = if arg == name {
                         match i.checked_sub(1) {
                             Some(j) => Target::Fixture(defs[j]),
-                            None => Target::Missing(arg.clone()),
+                            None => Target::Missing(arg.to_string()),
                         }
                     } else {
                         match res.get(arg) {
                             Resolved::Defs(ds) => Target::Fixture(*ds.last().expect("non-empty")),
-                            Resolved::Unresolved => Target::Missing(arg.clone()),
+                            Resolved::Unresolved => Target::Missing(arg.to_string()),
                             Resolved::Request | Resolved::Parametrize => continue,
                         }
                     };
@@ -119,7 +119,7 @@ pub fn build(index: &Index, resolutions: &[ItemResolution], focus: Option<&str>)
             };
             let target = match target {
                 Some(t) => Target::Fixture(t),
-                None => Target::Missing(arg.clone()),
+                None => Target::Missing(arg.to_string()),
             };
             g.edges.insert((id, target, EdgeKind::Requests));
         }
@@ -244,7 +244,7 @@ pub fn render_dot(index: &Index, g: &Graph) -> String {
             let name = &index.fixtures[*id].name;
             let d = details(index, *id);
             let text = if d.is_empty() {
-                name.clone()
+                name.to_string()
             } else {
                 format!("{name}\n{d}")
             };
@@ -297,7 +297,7 @@ pub fn render_mermaid(index: &Index, g: &Graph) -> String {
             let name = &index.fixtures[*id].name;
             let d = details(index, *id);
             let text = if d.is_empty() {
-                name.clone()
+                name.to_string()
             } else {
                 format!("{name} ({d})")
             };

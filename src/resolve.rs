@@ -97,7 +97,7 @@ pub fn initial_names(index: &Index, item: &TestItem) -> Vec<String> {
     let autouse = index
         .chain(item.parent)
         .into_iter()
-        .flat_map(|n| index.nodes[n].autouse.iter().cloned());
+        .flat_map(|n| index.nodes[n].autouse.iter().map(|a| a.to_string()));
     let requested = item
         .usefixtures
         .iter()
@@ -246,8 +246,9 @@ fn closure_of_visible_defs(
         };
         let def = *defs.last().expect("Defs is never empty");
         for dep in &index.fixtures[def].argnames {
-            if seen.insert(dep.clone()) {
-                order.push(dep.clone());
+            if !seen.contains(dep.as_str()) {
+                seen.insert(dep.to_string());
+                order.push(dep.to_string());
             }
         }
     }

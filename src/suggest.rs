@@ -101,7 +101,7 @@ pub fn suggest(analysis: &mut Analysis, moves: bool) -> String {
             let candidate = &index.fixtures[id].name;
             let score = closeness(name, candidate);
             if score.0 >= 0.5 && best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((score, candidate.clone()));
+                best = Some((score, candidate.to_string()));
             }
         }
         let Some((_, target)) = best else { continue };

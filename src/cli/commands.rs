@@ -127,7 +127,7 @@ pub(super) fn graph(
         let mut close: Vec<&str> = index
             .by_name
             .keys()
-            .map(String::as_str)
+            .map(|n| n.as_str())
             .filter(|n| crate::check::similar_name(name, n))
             .collect();
         close.sort_unstable();

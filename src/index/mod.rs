@@ -170,17 +170,36 @@ pub enum Origin {
     Synthetic(&'static str),
 }
 
+/// A fixture name, interned for the whole run (`ustr`): 8 bytes, copied for free, compared
+/// and hashed without reading the text, each distinct name stored once however many fixtures,
+/// nodes and requests carry it. Ordered and displayed as its text.
+pub type Name = ustr::Ustr;
+
+/// Looking names up without interning them.
+pub trait NameLookup {
+    /// The interned name `text`, if any fixture name (or other interned text) has it: a text
+    /// never interned names no fixture.
+    fn existing(text: &str) -> Option<Name>;
+}
+
+impl NameLookup for Name {
+    fn existing(text: &str) -> Option<Name> {
+        ustr::Ustr::from_existing(text)
+    }
+}
+
 /// One registration of a fixture on a node (a `FixtureDef` in pytest).
 #[derive(Debug, Clone)]
 pub struct Fixture {
-    pub name: String,
+    /// Interned: a suite registers the same names many times over (see [`Name`]).
+    pub name: Name,
     pub origin: Origin,
     pub scope: FixtureScope,
     pub autouse: bool,
     pub has_params: bool,
-    pub argnames: Vec<String>,
+    pub argnames: Vec<Name>,
     /// Names its body asks for with `request.getfixturevalue("literal")`, in order.
-    pub getfixturevalue: Vec<String>,
+    pub getfixturevalue: Vec<Name>,
     pub node: NodeId,
     /// The module whose namespace registered it (conftest, test module or plugin).
     pub holder: Option<ModuleId>,
@@ -204,7 +223,7 @@ pub struct Node {
     /// Registered fixtures in registration order.
     pub fixtures: Vec<FixtureId>,
     /// Autouse fixture names in registration order (the session's start with ini usefixtures).
-    pub autouse: Vec<String>,
+    pub autouse: Vec<Name>,
 }
 
 /// A name requested by a test, with where the request is written.
@@ -261,9 +280,9 @@ pub struct Index {
     pub tests: Vec<TestItem>,
     pub problems: Vec<Problem>,
     /// name → every registration anywhere (for "defined but not visible" explanations).
-    pub by_name: HashMap<String, Vec<FixtureId>>,
+    pub by_name: HashMap<Name, Vec<FixtureId>>,
     /// Per node: name → its registrations there, in order.
-    node_names: Vec<HashMap<String, Vec<FixtureId>>>,
+    node_names: Vec<HashMap<Name, Vec<FixtureId>>>,
     pub loader: namespace::Loader,
     pub disabled_plugins: Vec<String>,
     /// The project's Python environment, when an interpreter was found.
@@ -363,8 +382,8 @@ impl Index {
         self.chain(node)
             .into_iter()
             .flat_map(|n| {
-                self.node_names[n]
-                    .get(name)
+                Name::existing(name)
+                    .and_then(|name| self.node_names[n].get(&name))
                     .map(|v| v.as_slice())
                     .unwrap_or(&[])
                     .iter()
@@ -402,21 +421,25 @@ impl Index {
         }
     }
 
+    /// Every registration of `name`, anywhere.
+    pub fn registrations(&self, name: &str) -> &[FixtureId] {
+        Name::existing(name)
+            .and_then(|name| self.by_name.get(&name))
+            .map_or(&[], |ids| ids.as_slice())
+    }
+
     fn register(&mut self, fixture: Fixture) -> FixtureId {
         let id = self.fixtures.len();
         let node = fixture.node;
         if fixture.autouse {
-            self.nodes[node].autouse.push(fixture.name.clone());
+            self.nodes[node].autouse.push(fixture.name);
         }
         self.nodes[node].fixtures.push(id);
         self.node_names[node]
-            .entry(fixture.name.clone())
+            .entry(fixture.name)
             .or_default()
             .push(id);
-        self.by_name
-            .entry(fixture.name.clone())
-            .or_default()
-            .push(id);
+        self.by_name.entry(fixture.name).or_default().push(id);
         self.fixtures.push(fixture);
         id
     }

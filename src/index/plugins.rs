@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::plugins::Found;
 
 use super::namespace::Value;
-use super::{Fixture, FixtureScope, Index, ModuleId, NodeId, Origin, Problem};
+use super::{Fixture, FixtureScope, Index, ModuleId, Name, NodeId, Origin, Problem};
 
 /// How a plugin came to be registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,12 +209,12 @@ pub(super) fn register_configure(index: &mut Index, session: NodeId) {
 
 fn register_builtin(index: &mut Index, b: &'static crate::builtins::Builtin, session: NodeId) {
     index.register(Fixture {
-        name: b.name.to_string(),
+        name: Name::from(b.name),
         origin: Origin::Builtin(b),
         scope: FixtureScope::Known(b.scope),
         autouse: false,
         has_params: false,
-        argnames: b.argnames.iter().map(|a| a.to_string()).collect(),
+        argnames: b.argnames.iter().map(|&a| Name::from(a)).collect(),
         getfixturevalue: Vec::new(),
         node: session,
         holder: None,

@@ -13,7 +13,6 @@ pub use facts::*;
 
 use tree_sitter::{Node, Parser};
 
-
 /// What a parse needs to know about the run that is not in the file.
 #[derive(Debug, Clone, Copy)]
 pub struct ParseOptions {

@@ -62,7 +62,7 @@ pub fn plan_alias(
         let mut close: Vec<String> = chain
             .iter()
             .flat_map(|n| index.nodes[*n].fixtures.iter())
-            .map(|f| index.fixtures[*f].name.clone())
+            .map(|f| index.fixtures[*f].name.to_string())
             .filter(|n| crate::check::similar_name(&spec.target, n))
             .collect();
         close.sort();

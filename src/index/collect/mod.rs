@@ -14,8 +14,8 @@ use crate::parse::{BindingKind, Indirect, Mark};
 
 use super::namespace::{ClassRef, Namespace, Value};
 use super::{
-    argnames, fixture_scope, Fixture, FixtureScope, Index, ModuleId, NodeId, NodeKind, Origin,
-    Request, Scope, TestItem,
+    argnames, fixture_scope, Fixture, FixtureScope, Index, ModuleId, Name, NodeId, NodeKind,
+    Origin, Request, Scope, TestItem,
 };
 
 pub(in crate::index) use marks::mark_ref;
@@ -36,7 +36,7 @@ pub fn populate(
         .config
         .usefixtures
         .iter()
-        .map(|u| u.value.clone())
+        .map(|u| Name::from(u.value.as_str()))
         .collect();
     // Builtins, `-p` options, entry points and PYTEST_PLUGINS, in pytest's order.
     super::plugins::register_startup(index, session);
@@ -101,7 +101,7 @@ pub fn populate(
         index.conftests.entry(node).or_default().push(conftest);
         if let Some(&(_, at)) = autouse_at.iter().find(|(c, _)| *c == conftest) {
             let autouse = &mut index.nodes[session].autouse;
-            let added: Vec<String> = autouse.drain(before..).collect();
+            let added: Vec<Name> = autouse.drain(before..).collect();
             let count = added.len();
             autouse.splice(at + moved..at + moved, added);
             moved += count;
@@ -206,7 +206,7 @@ pub(super) fn register_namespace(
             .marker
             .name
             .as_ref()
-            .map_or_else(|| attr.to_string(), |n| n.text.clone());
+            .map_or_else(|| Name::from(attr), |n| Name::from(n.text.as_str()));
         let fixture = Fixture {
             name,
             origin: Origin::Code(code),
@@ -215,13 +215,13 @@ pub(super) fn register_namespace(
             has_params: def.marker.has_params,
             argnames: argnames(&def.function, bound && code.class.is_some())
                 .into_iter()
-                .map(|l| l.text)
+                .map(|l| Name::from(l.text.as_str()))
                 .collect(),
             getfixturevalue: def
                 .function
                 .getfixturevalue
                 .iter()
-                .map(|l| l.text.clone())
+                .map(|l| Name::from(l.text.as_str()))
                 .collect(),
             node,
             holder: Some(holder),

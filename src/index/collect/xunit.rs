@@ -35,12 +35,12 @@ pub(super) fn register_synthetic(
     label: &'static str,
 ) {
     index.register(Fixture {
-        name,
+        name: Name::from(name.as_str()),
         origin: Origin::Synthetic(label),
         scope: FixtureScope::Known(scope),
         autouse: true,
         has_params: false,
-        argnames: vec![crate::builtins::REQUEST.to_string()],
+        argnames: vec![Name::from(crate::builtins::REQUEST)],
         getfixturevalue: Vec::new(),
         node,
         holder: None,

@@ -61,7 +61,12 @@ impl Ctx<'_> {
         } else {
             String::from_utf8_lossy(prefix).chars().count()
         };
-        Span::new(start + self.offset, end + self.offset, line_index + 1, column)
+        Span::new(
+            start + self.offset,
+            end + self.offset,
+            line_index + 1,
+            column,
+        )
     }
 
     pub fn located(&self, node: Node) -> Located {

@@ -126,7 +126,7 @@ pub(super) fn family(
                 return Ok(family);
             }
             if family.is_empty() {
-                let mut names: Vec<&String> = index
+                let mut names: Vec<&crate::index::Name> = index
                     .by_name
                     .keys()
                     .filter(|n| crate::check::similar_name(&spec.fixture, n))
@@ -136,17 +136,14 @@ pub(super) fn family(
                     let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
                     format!("similar fixtures: {}", list.join(", "))
                 });
-                let from_plugin = index
-                    .by_name
-                    .get(&spec.fixture)
-                    .into_iter()
-                    .flatten()
-                    .find_map(|&id| match index.fixtures[id].origin {
+                let from_plugin = index.registrations(&spec.fixture).iter().find_map(|&id| {
+                    match index.fixtures[id].origin {
                         crate::index::Origin::Code(c) if index.modules()[c.module].environment => {
                             Some(index.modules()[c.module].rel.clone())
                         }
                         _ => None,
-                    });
+                    }
+                });
                 if let Some(path) = from_plugin {
                     help = Some(format!(
                         "`{}` is defined by an installed plugin ({path}), which fixmig does not edit; define `{}` in a conftest (an [[alias]]) and rename the requests to it",

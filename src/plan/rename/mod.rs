@@ -349,8 +349,8 @@ pub fn plan_rename(
                 planner.fixture_request(def, target, &witness, item.parent);
             }
             for arg in fixture.argnames.iter().chain(&fixture.getfixturevalue) {
-                let next_level = if arg == &name { level + 1 } else { 0 };
-                stack.push((arg.clone(), next_level));
+                let next_level = if *arg == name { level + 1 } else { 0 };
+                stack.push((arg.to_string(), next_level));
             }
         }
     }
