@@ -280,7 +280,7 @@ impl Checker {
                         continue;
                     }
                     let (path, line, column) = fixture_param_location(index, *requester, name);
-                    let requester_name = index.fixtures[*requester].name.clone();
+                    let requester_name = index.fixtures[*requester].name;
                     let mut related = Vec::new();
                     if let Some((p, l)) = fixture_location(index, *requester) {
                         related.push(Related {
@@ -420,7 +420,7 @@ fn conditional_fixtures(index: &Index, used: HashSet<FixtureId>, out: &mut Vec<D
         let Some(u) = &fixture.uncertain else {
             continue;
         };
-        if !seen.insert((fixture.name.clone(), u.path.clone(), u.line)) {
+        if !seen.insert((fixture.name, u.path.clone(), u.line)) {
             continue;
         }
         let holder = fixture

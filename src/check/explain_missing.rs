@@ -28,7 +28,7 @@ pub fn explain(index: &mut Index, name: &str, node: NodeId) -> (Option<String>, 
         for &f in &index.nodes[n].fixtures {
             let fname = &index.fixtures[f].name;
             if similar(name, fname) {
-                visible_close.insert(fname.clone());
+                visible_close.insert(*fname);
             }
         }
     }
