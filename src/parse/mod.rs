@@ -144,8 +144,18 @@ fn parse_whole(
     Ok(facts)
 }
 
+/// Syntax trees this process made for facts or planners ([`file_parses`]).
+static FILE_PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many files (or texts) this process has parsed with tree-sitter for their facts or a
+/// planner's tree: the tests hold the caches to parsing each file once.
+pub fn file_parses() -> usize {
+    FILE_PARSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The tree of `text`, parsed outside the omitted bodies `ends` (none: all of it).
 fn parse_tree(text: &[u8], ends: &[(usize, usize)]) -> tree_sitter::Tree {
+    FILE_PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
