@@ -171,21 +171,15 @@ pub enum Origin {
 }
 
 /// A fixture name, interned for the whole run (`ustr`): 8 bytes, copied for free, compared
-/// and hashed without reading the text, each distinct name stored once however many fixtures,
-/// nodes and requests carry it. Ordered and displayed as its text.
+/// and hashed without reading the text, each distinct name stored once however many fixture
+/// registrations and name tables carry it (a request's name, dropped with its test item, stays
+/// a `String`). Ordered and displayed as its text. Never freed: the index's names only.
 pub type Name = ustr::Ustr;
 
-/// Looking names up without interning them.
-pub trait NameLookup {
-    /// The interned name `text`, if any fixture name (or other interned text) has it: a text
-    /// never interned names no fixture.
-    fn existing(text: &str) -> Option<Name>;
-}
-
-impl NameLookup for Name {
-    fn existing(text: &str) -> Option<Name> {
-        ustr::Ustr::from_existing(text)
-    }
+/// The interned name `text`, without interning it: `None` when no fixture name (or other
+/// interned text) is `text`, and then no fixture has that name.
+pub fn existing_name(text: &str) -> Option<Name> {
+    ustr::Ustr::from_existing(text)
 }
 
 /// One registration of a fixture on a node (a `FixtureDef` in pytest).
@@ -379,11 +373,14 @@ impl Index {
     /// pytest's `getfixturedefs`: the definitions of `name` visible from `node`, least specific
     /// first.
     pub fn visible(&self, name: &str, node: NodeId) -> Vec<FixtureId> {
+        let Some(name) = existing_name(name) else {
+            return Vec::new();
+        };
         self.chain(node)
             .into_iter()
             .flat_map(|n| {
-                Name::existing(name)
-                    .and_then(|name| self.node_names[n].get(&name))
+                self.node_names[n]
+                    .get(&name)
                     .map(|v| v.as_slice())
                     .unwrap_or(&[])
                     .iter()
@@ -423,7 +420,7 @@ impl Index {
 
     /// Every registration of `name`, anywhere.
     pub fn registrations(&self, name: &str) -> &[FixtureId] {
-        Name::existing(name)
+        existing_name(name)
             .and_then(|name| self.by_name.get(&name))
             .map_or(&[], |ids| ids.as_slice())
     }

@@ -54,11 +54,6 @@ impl Span {
         self.column as usize
     }
 
-    /// The byte range.
-    pub fn range(&self) -> std::ops::Range<usize> {
-        self.start()..self.end()
-    }
-
     /// The same span ending at byte `end`.
     pub fn with_end(self, end: usize) -> Span {
         Span {
