@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::config::CollectOptions;
 use super::pattern::fnmatch;
-use super::walk::{collection_cmp, walk_dir, Found, WalkRules};
+use super::walk::{sort_for_collection, walk_dir, Found, WalkRules};
 use super::{rel_path, DiscoverWarning, FileKind, ProjectFile, PytestConfig};
 
 /// Lists the conftests and test modules for `args` (absolute, existing), in order.
@@ -65,7 +65,7 @@ pub(crate) fn collect_files(
                         .parent()
                         .is_some_and(|d| conftest_dir_allowed(d, &confcutdir))
             });
-            found.sort_by(|a, b| collection_cmp(arg, a, b));
+            sort_for_collection(arg, &mut found);
             for f in found {
                 push(f.path, f.kind);
             }
