@@ -306,8 +306,9 @@ pub(crate) fn timing() -> bool {
 pub(crate) fn phase_timing(phase: &str) {
     if timing() {
         eprintln!(
-            "  {phase}: {:?} (rss {} MiB, peak {} MiB)",
+            "  {phase}: {:?} (cpu {} ms, rss {} MiB, peak {} MiB)",
             process_start().elapsed(),
+            cpu_ms(),
             rss_mib(),
             peak_rss_mib()
         );
@@ -318,6 +319,23 @@ pub(crate) fn phase_timing(phase: &str) {
 pub fn process_start() -> std::time::Instant {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     *START.get_or_init(std::time::Instant::now)
+}
+
+/// The CPU time the process's threads have used so far, user and system, in milliseconds (in
+/// clock ticks, usually 10 ms; 0 where /proc is missing): against the wall clock, how well a
+/// phase used the cores.
+pub(crate) fn cpu_ms() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The command name, in parentheses, may hold spaces: count fields after it.
+            let rest = &s[s.rfind(')')? + 1..];
+            let mut fields = rest.split_whitespace();
+            let utime: u64 = fields.nth(11)?.parse().ok()?;
+            let stime: u64 = fields.next()?.parse().ok()?;
+            Some((utime + stime) * 10)
+        })
+        .unwrap_or(0)
 }
 
 /// The process's resident set size in MiB, for `FIXMIG_TIMING` (0 where /proc is missing).

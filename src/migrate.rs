@@ -526,6 +526,7 @@ pub fn migrate(
             ))?
         )?,
     }
+    crate::phase_timing("output");
     // The notes and the summary go to stderr; `--quiet` drops them.
     let mut sink = std::io::sink();
     let loud = err;
