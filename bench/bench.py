@@ -11,6 +11,12 @@ measured in the same invocation.
              [--corpus name=...,tree=...,python=...,pattern=...[,rules=...,rename=OLD:NEW]]...
              [--synthetic n=...,tree=...[,peers=1][,library=M:KB,scan=1]]...
              [--impact name=...,tree=...,python=...,conftest=REL]...
+             [--parse-floor BIN]
+
+With --parse-floor (bench/parse_floor.rs), each rename also gets its floor: one tree-sitter
+parse, on every core, of the files the rename rewrites. The re-parse check parses each of them
+in full, so no rename that keeps it can take less time; the table's floors section sets that
+time against the peers.
 """
 
 import argparse
@@ -148,6 +154,38 @@ def fixmig_pair(r, group, what, args, tree, python, ok):
     return cold, warm
 
 
+def rewritten_files(r, tree, args, env_args):
+    """The files `fixmig migrate` (dry run, `--format json`) would rewrite, absolute."""
+    proc = subprocess.run(
+        [r.fixmig] + args + env_args + ["--format", "json", "--no-cache", tree],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr.decode(errors="replace")[-3000:])
+        raise SystemExit(f"bench: fixmig migrate --format json exited with {proc.returncode}")
+    files = json.loads(proc.stdout)["files"]
+    paths = [os.path.join(tree, f["path"]) for f in files if not f["deleted"]]
+    if not paths:
+        raise SystemExit(f"bench: the rename rewrites no file of {tree}: no floor to measure")
+    return paths
+
+
+def rename_floor(r, group, args, tree, python):
+    """The floor row of a rename (see the module documentation); nothing without --parse-floor."""
+    if not r.parse_floor:
+        return
+    env_args = ["--python", python] if python else []
+    paths = rewritten_files(r, tree, args, env_args)
+    size = sum(os.path.getsize(p) for p in paths)
+    r.measure(
+        group,
+        f"floor: one tree-sitter parse of the {len(paths)} rewritten files ({size / 2**20:.1f} MiB)",
+        [r.parse_floor] + paths,
+        ok=(0,),
+    )
+
+
 def corpus_tasks(r, spec, smoke):
     name, tree, python = spec["name"], spec["tree"], spec.get("python") or None
     pattern = spec["pattern"]
@@ -168,6 +206,7 @@ def corpus_tasks(r, spec, smoke):
         old, new = spec["rename"].split(":")
         group = f"{name}: rename {old}"
         fixmig_pair(r, group, "migrate (dry run)", ["migrate", "--rules", spec["rules"]], tree, python, ok=(0,))
+        rename_floor(r, group, ["migrate", "--rules", spec["rules"]], tree, python)
         r.measure(
             group,
             f"ast-grep run -p {old} -r {new}",
@@ -211,6 +250,7 @@ def synthetic_tasks(r, spec, smoke):
         rules = os.path.join(r.bench_dir, "rules", "synthetic_config.toml")
         group = f"synthetic {n}: rename config"
         fixmig_pair(r, group, "migrate (dry run)", ["migrate", "--rules", rules], tree, r.peer_python, ok=(0,))
+        rename_floor(r, group, ["migrate", "--rules", rules], tree, r.peer_python)
         r.measure(group, "ast-grep run -p config -r config_v2", [r.sg, "run", "-p", "config", "-r", "config_v2", "-l", "python", tree], ok=(0, 1))
         r.measure(
             group,
@@ -291,6 +331,23 @@ def table(rows):
                 f"{r['median'] / r['py_files'] * 1e6:.0f} | {r['rss_kb'] / 1024:.0f} | "
                 f"{r['rss_kb'] * 1024 / r['py_bytes']:.2f} |"
             )
+    floors = [r for r in rows if r["label"].startswith("floor:")]
+    if floors:
+        out += [
+            "",
+            "| rename | floor s (median) | floor ÷ ast-grep | LibCST ÷ floor | fixmig cold ÷ floor |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for f in floors:
+            same = {r["label"]: r["median"] for r in rows if r["group"] == f["group"]}
+            sg = next((v for k, v in same.items() if k.startswith("ast-grep")), None)
+            cst = next((v for k, v in same.items() if k.startswith("LibCST")), None)
+            cold = reference.get(f["group"])
+            cell = lambda x: "—" if x is None else f"{x:.2f}"
+            out.append(
+                f"| {f['group']} | {fmt_s(f['median'])} | {cell(sg and f['median'] / sg)} | "
+                f"{cell(cst and cst / f['median'])} | {cell(cold and cold / f['median'])} |"
+            )
     return "\n".join(out)
 
 
@@ -325,10 +382,12 @@ def main():
     ap.add_argument("--corpus", action="append", default=[])
     ap.add_argument("--synthetic", action="append", default=[])
     ap.add_argument("--impact", action="append", default=[])
+    ap.add_argument("--parse-floor", default=None)
     args = ap.parse_args()
 
     r = Runner(args.runs, args.out)
     r.fixmig, r.sg, r.peer_python = args.fixmig, args.sg, args.peer_python
+    r.parse_floor = args.parse_floor
     r.bench_dir = os.path.dirname(os.path.abspath(__file__))
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     for text in args.corpus:

@@ -69,6 +69,9 @@ fi
 echo "bench: building fixmig (release)" >&2
 cargo build --release --quiet || die "cargo build --release failed"
 fixmig=$PWD/target/release/fixmig
+# The floor of a rename: one parse of each file it rewrites (bench/parse_floor.rs).
+cargo build --release --quiet --example parse_floor || die "cargo build --release --example parse_floor failed"
+parse_floor=$PWD/target/release/examples/parse_floor
 
 # --- the peers ---------------------------------------------------------------------------------------
 env_dir=$PWD/target/bench-env
@@ -138,5 +141,5 @@ fi
 smoke_arg=()
 [ "$smoke" = 1 ] && smoke_arg=(--smoke)
 "$peer_python" bench/bench.py --fixmig "$fixmig" --sg "$sg" --peer-python "$peer_python" \
-  --runs "$runs" --out "$PWD/target/bench" "${smoke_arg[@]}" "${corpus_args[@]}" ||
+  --parse-floor "$parse_floor" --runs "$runs" --out "$PWD/target/bench" "${smoke_arg[@]}" "${corpus_args[@]}" ||
   die "bench.py failed"
