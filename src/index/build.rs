@@ -415,3 +415,30 @@ fn load_environment(
         .collect();
     (Some(std::sync::Arc::new(env)), builtin_set, preparsed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file too large for the facts' spans is skipped with FM901, naming the file.
+    #[test]
+    fn a_file_of_4_gib_is_reported_as_fm901() {
+        let file = tempfile::tempfile().expect("a temporary file");
+        file.set_len(crate::parse::Span::MAX_FILE_BYTES as u64 + 1)
+            .expect("a sparse file of 4 GiB");
+        // SAFETY: the file is private to this test, and nobody changes it while it is mapped.
+        let map = unsafe { memmap2::Mmap::map(&file) }.expect("mapped");
+        let root = Path::new("/project");
+        let (facts, problems) = facts_of(root, &root.join("tests/test_huge.py"), &map, |b| {
+            parse::parse_test_module(b, parse::ParseOptions::default())
+        });
+        assert!(facts.is_none());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "FM901");
+        assert_eq!(problems[0].path, "tests/test_huge.py");
+        assert_eq!(
+            problems[0].message,
+            "4 GiB or larger: too large for fixmig to parse; skipped"
+        );
+    }
+}

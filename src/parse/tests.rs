@@ -209,3 +209,32 @@ fn test_module_parse_omits_bodies_but_not_their_facts() {
         full
     );
 }
+
+/// A file of 4 GiB or more, refused before its bytes are read: mapped from a sparse file, so
+/// the test reads a page at most. One byte less passes the size check (and is then refused as
+/// binary, by its first byte).
+#[test]
+fn a_file_of_4_gib_is_refused_for_its_size() {
+    let file = tempfile::tempfile().expect("a temporary file");
+    let limit = Span::MAX_FILE_BYTES as u64;
+    file.set_len(limit + 1).expect("a sparse file of 4 GiB");
+    // SAFETY: the file is private to this test, and nobody changes it while it is mapped.
+    let map = unsafe { memmap2::Mmap::map(&file) }.expect("mapped");
+    let options = ParseOptions::default();
+    assert!(matches!(
+        parse_source(&map, options),
+        Err(ParseFailure::TooLarge)
+    ));
+    assert!(matches!(
+        parse_test_module(&map, options),
+        Err(ParseFailure::TooLarge)
+    ));
+    assert!(matches!(
+        parse_test_module_keeping(&map, options, |_| true),
+        Err(ParseFailure::TooLarge)
+    ));
+    assert!(matches!(
+        parse_source(&map[..limit as usize], options),
+        Err(ParseFailure::NotUtf8 { line: 1 })
+    ));
+}
