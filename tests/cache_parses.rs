@@ -1,7 +1,9 @@
 //! A streaming `check` drops each test module's facts once its items are checked and reads
-//! them back when a finding is explained. With the facts cache on, reading back must decode
-//! the entries this run parsed, not parse the files again: the run parses each file once, as
-//! the whole-suite analysis does. (Its own binary: the parse counter is per process.)
+//! them back when a finding is explained. Reading back must decode the entries this run
+//! parsed, not parse the files again: the run parses each file once, as the whole-suite
+//! analysis does — with the facts cache on, and with it off (`--no-cache`), where the entries
+//! are this run's only and nothing reaches the cache directory. (Its own binary: the parse
+//! counter is per process.)
 
 use std::path::{Path, PathBuf};
 
@@ -38,15 +40,23 @@ fn write_suite(root: &Path) {
     }
 }
 
-/// A fresh copy of the suite (no `.fixmig_cache/`): files parsed, the FM001 findings and the
-/// number of tests, by a streaming check (`chunk`: items per chunk) or the whole-suite analysis
-/// (`None`).
-fn run(chunk: Option<usize>) -> (usize, Vec<String>, usize) {
+/// What one run on a fresh copy of the suite (no `.fixmig_cache/`) did.
+struct Run {
+    parses: usize,
+    findings: Vec<String>,
+    tests: usize,
+    /// Whether `.fixmig_cache/` exists after the run.
+    cache_dir: bool,
+}
+
+/// Runs a streaming check (`chunk`: items per chunk) or the whole-suite analysis (`None`) on a
+/// fresh copy of the suite, with the facts cache in `mode`.
+fn run(mode: CacheMode, chunk: Option<usize>) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let root: PathBuf = dir.path().canonicalize().unwrap();
     write_suite(&root);
     let options = fixmig::Options {
-        cache: CacheMode::ReadWrite,
+        cache: mode,
         ..fixmig::Options::default()
     };
     let project = fixmig::discover_project(std::slice::from_ref(&root), &options).unwrap();
@@ -76,16 +86,24 @@ fn run(chunk: Option<usize>) -> (usize, Vec<String>, usize) {
         .filter(|d| d.code == "FM001")
         .map(|d| serde_json::to_string(d).unwrap())
         .collect();
-    (parses, findings, tests)
+    Run {
+        parses,
+        findings,
+        tests,
+        cache_dir: root.join(fixmig::cache::DIR_NAME).exists(),
+    }
 }
 
-#[test]
-fn a_streaming_check_reads_dropped_facts_back_from_the_cache_without_parsing_again() {
+/// The streaming check and the whole analysis in `mode`: same findings, same parses.
+fn streaming_parses_each_file_once(mode: CacheMode) -> Run {
     // Once first: what the process keeps between analyses (the environment's answers) is
     // then there for both measured runs alike.
-    run(None);
-    let (whole_parses, whole_findings, whole_tests) = run(None);
-    let (streamed_parses, streamed_findings, streamed_tests) = run(Some(1));
+    run(mode, None);
+    let whole = run(mode, None);
+    let streamed = run(mode, Some(1));
+    let (whole_parses, whole_findings, whole_tests) = (whole.parses, &whole.findings, whole.tests);
+    let (streamed_parses, streamed_findings, streamed_tests) =
+        (streamed.parses, &streamed.findings, streamed.tests);
     assert_eq!(whole_tests, 40);
     assert_eq!(streamed_tests, whole_tests);
     assert_eq!(whole_findings.len(), 20, "one FM001 per test_missing");
@@ -107,4 +125,14 @@ fn a_streaming_check_reads_dropped_facts_back_from_the_cache_without_parsing_aga
         "the streaming check parsed {streamed_parses} files where the whole analysis parsed \
          {whole_parses}: reading back dropped facts parsed files again"
     );
+    streamed
+}
+
+// One test: the parse counter is the process's, and tests of one binary run in parallel.
+#[test]
+fn a_streaming_check_reads_dropped_facts_back_without_parsing_again_with_or_without_the_cache() {
+    let cached = streaming_parses_each_file_once(CacheMode::ReadWrite);
+    assert!(cached.cache_dir, "the check writes its cache");
+    let uncached = streaming_parses_each_file_once(CacheMode::Off);
+    assert!(!uncached.cache_dir, "--no-cache wrote .fixmig_cache/");
 }

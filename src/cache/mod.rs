@@ -89,6 +89,8 @@ pub struct FactsCache {
     writable: bool,
     /// Keeps what this run parsed for its later analyses ([`FactsCache::shared`]).
     memo: bool,
+    /// A cache of this run only ([`FactsCache::for_this_run`]).
+    run_only: bool,
 }
 
 /// One [`FactsCache`] for every analysis of a run: `migrate` analyses the project again after
@@ -151,6 +153,7 @@ impl FactsCache {
             state: Mutex::new(State::default()),
             writable,
             memo: false,
+            run_only: false,
         })
     }
 
@@ -166,9 +169,28 @@ impl FactsCache {
             state: Mutex::new(State::default()),
             writable: false,
             memo: true,
+            run_only: false,
         });
         cache.memo = true;
         SharedFacts(std::sync::Arc::new(cache))
+    }
+
+    /// The cache of an analysis run without one (`--no-cache`): nothing is read from or
+    /// written to the cache directory, but what the analysis parses is kept until it ends, in
+    /// an unlinked temporary file of the system's temporary directory (memory when none can be
+    /// made), so that a streaming check reading back the facts it dropped (an import of a
+    /// module already checked, the explanation of a finding) does not parse the file again.
+    pub fn for_this_run() -> FactsCache {
+        FactsCache {
+            dir: PathBuf::new(),
+            file: PathBuf::new(),
+            data: Blob::default(),
+            stored: HashMap::new(),
+            state: Mutex::new(State::default()),
+            writable: false,
+            memo: false,
+            run_only: true,
+        }
     }
 
     /// The facts of `bytes`: from the cache when an entry for their hash decodes, else parsed
@@ -258,7 +280,7 @@ impl FactsCache {
             return Ok(facts);
         }
         let facts = parse()?;
-        if self.writable || self.memo {
+        if self.writable || self.memo || self.run_only {
             if let Ok(encoded) = postcard::to_stdvec(&facts) {
                 self.add_new(&mut self.lock(), hash, &encoded);
             }
@@ -280,10 +302,14 @@ impl FactsCache {
     }
 
     /// Where this run's new entries wait: an unlinked temporary file of the cache directory
-    /// when the cache is written and one can be made there, else memory.
+    /// when the cache is written and one can be made there, of the system's temporary
+    /// directory for a cache of this run only, else memory.
     fn new_spill(&self) -> Blob {
-        match self.writable && ensure_dir(&self.dir).is_ok() {
-            true => Blob::spill_file(&self.dir),
+        if self.writable && ensure_dir(&self.dir).is_ok() {
+            return Blob::spill_file(&self.dir);
+        }
+        match self.run_only {
+            true => Blob::spill_file(&std::env::temp_dir()),
             false => Blob::Memory(Vec::new()),
         }
     }

@@ -44,9 +44,10 @@ impl Index {
         let mut mentions = focus.map(focus::Mentions::new);
         let cache = match &opts.shared_facts {
             Some(shared) => Some(shared.0.clone()),
-            None => {
-                FactsCache::open(&project.rootdir, options, opts.cache).map(std::sync::Arc::new)
-            }
+            None => Some(std::sync::Arc::new(
+                FactsCache::open(&project.rootdir, options, opts.cache)
+                    .unwrap_or_else(FactsCache::for_this_run),
+            )),
         };
         // The environment (one interpreter query, the distributions' metadata, the plugin
         // modules and the installed pytest's builtins) is read while the project is parsed.
