@@ -261,6 +261,11 @@ pub fn migrate(
             }
         }));
     }
+    // A rename's analysis keeps the trees of the test modules that hold the name (see below):
+    // the re-parse check of its edits to them starts from those trees.
+    if let Some(shared) = analysis_options.shared_facts.clone() {
+        overlay.with_base_trees(Arc::new(move |bytes: &[u8]| shared.0.base_tree(bytes)));
+    }
     let mut rule_index = 0;
     // What the rules want the user to review, printed with the summary.
     let mut notes: Vec<String> = Vec::new();
@@ -371,9 +376,6 @@ pub fn migrate(
                     },
                 ),
             };
-            if let Some(shared) = &shared {
-                shared.0.forget_reference_trees();
-            }
             crate::phase_timing("plan");
             let planned: Planned = match planned {
                 Ok(p) => p,
@@ -433,6 +435,9 @@ pub fn migrate(
                         .iter()
                         .try_for_each(|path| overlay.delete(rule_index, path))
                 });
+            if let Some(shared) = &shared {
+                shared.0.forget_reference_trees();
+            }
             crate::phase_timing("apply and re-parse");
             if let Err(e) = applied {
                 let (line, col) = rules::line_column(&file.source, rule.span().start);

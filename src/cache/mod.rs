@@ -104,8 +104,14 @@ impl std::fmt::Debug for SharedFacts {
     }
 }
 
-/// A tree kept for a rename's plan: the name, the tree and the text it was parsed from.
-type ReferenceTree = (String, tree_sitter::Tree, Vec<u8>);
+/// A tree kept for a rename's plan and the re-parse check of its edits.
+struct ReferenceTree {
+    /// The name whose uses the tree was made for.
+    name: String,
+    kept: parse::KeptTree,
+    /// The plan took the tree (and its text).
+    taken: bool,
+}
 
 #[derive(Default)]
 struct State {
@@ -218,10 +224,15 @@ impl FactsCache {
                     let (facts, tree) = parse::parse_test_module_keeping(bytes, options, |b| {
                         finder.find(b).is_some()
                     })?;
-                    if let Some((tree, text)) = tree {
-                        self.lock()
-                            .reference_trees
-                            .insert(hash, (name.clone(), tree, text));
+                    if let Some(kept) = tree {
+                        self.lock().reference_trees.insert(
+                            hash,
+                            ReferenceTree {
+                                name: name.clone(),
+                                kept,
+                                taken: false,
+                            },
+                        );
                     }
                     Ok(facts)
                 })
@@ -244,23 +255,39 @@ impl FactsCache {
 
     /// The tree kept for `bytes` (a test module's) and `name`, with the text it was parsed
     /// from, as [`parse::tree_with_bodies`] would give them of the text after any BOM with the
-    /// bodies holding `name` and possibly others; forgotten once taken.
+    /// bodies holding `name` and possibly others; given once. The tree stays for
+    /// [`FactsCache::base_tree`].
     pub fn take_reference_tree(
         &self,
         bytes: &[u8],
         name: &str,
     ) -> Option<(tree_sitter::Tree, Vec<u8>)> {
+        let hash = content_hash(bytes);
         let mut state = self.lock();
-        if state.reference_trees.is_empty() {
-            return None;
-        }
-        match state.reference_trees.remove(&content_hash(bytes)) {
-            Some((kept, tree, text)) if kept == name => Some((tree, text)),
+        match state.reference_trees.get_mut(&hash) {
+            Some(r) if r.name == name && !r.taken => {
+                r.taken = true;
+                Some((r.kept.tree.clone(), std::mem::take(&mut r.kept.text)))
+            }
             _ => None,
         }
     }
 
-    /// Drops the trees [`FactsCache::take_reference_tree`] did not take.
+    /// A tree kept for `bytes` (any name) for an incremental re-parse check of edits to them:
+    /// the tree of the text after any BOM, and where it does not describe that text.
+    pub fn base_tree(&self, bytes: &[u8]) -> Option<crate::edit::BaseTree> {
+        let hash = content_hash(bytes);
+        self.lock()
+            .reference_trees
+            .get(&hash)
+            .map(|r| crate::edit::BaseTree {
+                tree: r.kept.tree.clone(),
+                unparsed: r.kept.unparsed.clone(),
+            })
+    }
+
+    /// Drops the trees kept for [`FactsCache::take_reference_tree`] and
+    /// [`FactsCache::base_tree`].
     pub fn forget_reference_trees(&self) {
         self.lock().reference_trees = HashMap::new();
     }

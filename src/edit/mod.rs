@@ -27,8 +27,9 @@ pub use diff::{edits_json, summary, unified_diff, unified_diff_bytes};
 #[doc(hidden)]
 pub use guard::fault;
 pub use guard::{read_only_files, ReadOnlyFile, TreeLock};
-pub use overlay::{AppliedEdit, FileChange, Overlay, ReparsedHook};
+pub use overlay::{AppliedEdit, BaseTreeSource, FileChange, Overlay, ReparsedHook};
 pub use reads::ReadLog;
+pub use syntax::BaseTree;
 pub use write::{write_all, write_with, WriteOptions};
 
 /// One byte-range replacement in one file, like ruff's `Edit`: bytes `start..end` of the file's

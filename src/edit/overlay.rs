@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::offsets::{
     conflicts_with_earlier, conflicts_within_rule, shift, splits_char, syntax_position,
 };
-use super::syntax::{is_python, syntax_errors, syntax_errors_seen};
+use super::syntax::{is_python, syntax_errors, syntax_errors_seen, BaseTree, Incremental};
 use super::{line_column, relative, Edit, EditError};
 
 /// One edit as it was applied, for reports and `--format json`.
@@ -87,6 +87,7 @@ pub struct Overlay {
     rootdir: PathBuf,
     files: BTreeMap<PathBuf, FileState>,
     reparsed: Option<Reparsed>,
+    base_trees: Option<BaseTrees>,
 }
 
 /// Shown each edited Python file's new content and the tree its re-parse check made (of the
@@ -96,6 +97,19 @@ pub type ReparsedHook = std::sync::Arc<dyn Fn(&[u8], &tree_sitter::Tree) + Send 
 
 #[derive(Clone)]
 struct Reparsed(ReparsedHook);
+
+/// Given a Python file's content (BOM included), a tree made of it before, if one is at hand:
+/// the re-parse check of edits to that content starts from it.
+pub type BaseTreeSource = std::sync::Arc<dyn Fn(&[u8]) -> Option<BaseTree> + Send + Sync>;
+
+#[derive(Clone)]
+struct BaseTrees(BaseTreeSource);
+
+impl std::fmt::Debug for BaseTrees {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BaseTrees")
+    }
+}
 
 impl std::fmt::Debug for Reparsed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -111,7 +125,14 @@ impl Overlay {
             rootdir,
             files: BTreeMap::new(),
             reparsed: None,
+            base_trees: None,
         }
+    }
+
+    /// Asks `source` for a tree of each Python file's content before an edit; the re-parse
+    /// check starts from it when there is one (see [`BaseTree`]).
+    pub fn with_base_trees(&mut self, source: BaseTreeSource) {
+        self.base_trees = Some(BaseTrees(source));
     }
 
     /// Shows `hook` every tree the re-parse check of an edit makes (see [`ReparsedHook`]).
@@ -363,7 +384,19 @@ impl Overlay {
         // The re-parse check.
         let mut errors = None;
         if is_python(key) {
-            let after = syntax_errors_seen(&next, |tree| {
+            let incremental = self
+                .base_trees
+                .as_ref()
+                .and_then(|BaseTrees(source)| source(cur))
+                .map(|base| Incremental {
+                    base,
+                    old: cur,
+                    edits: edits
+                        .iter()
+                        .map(|e| (e.start..e.end, e.content.len()))
+                        .collect(),
+                });
+            let after = syntax_errors_seen(&next, incremental, |tree| {
                 if let Some(Reparsed(hook)) = &self.reparsed {
                     hook(&next, tree);
                 }

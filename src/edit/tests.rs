@@ -179,3 +179,80 @@ fn hunk_ranges_follow_the_unified_format() {
         "--- a/m.txt\n+++ b/m.txt\n@@ -0,0 +1 @@\n+one\n"
     );
 }
+
+/// The re-parse check from a rename's kept tree (bodies left out where they hold neither a
+/// fact nor the name): `edits` (old range, new text) applied to `old`, checked incrementally
+/// and from scratch. Debug builds also hold the two trees to each other node by node
+/// (`syntax_errors_seen`).
+fn incremental_and_fresh(
+    old: &[u8],
+    edits: &[(std::ops::Range<usize>, &str)],
+) -> [Vec<std::ops::Range<usize>>; 2] {
+    let (_, kept) = crate::parse::parse_test_module_keeping(
+        old,
+        crate::parse::ParseOptions::default(),
+        |body| memchr::memmem::find(body, b"frame").is_some(),
+    )
+    .expect("parses");
+    let kept = kept.expect("a tree is kept");
+    assert!(!kept.unparsed.is_empty(), "the test wants bodies left out");
+    let mut new = Vec::new();
+    let mut last = 0;
+    for (range, text) in edits {
+        new.extend_from_slice(&old[last..range.start]);
+        new.extend_from_slice(text.as_bytes());
+        last = range.end;
+    }
+    new.extend_from_slice(&old[last..]);
+    let incremental = syntax::Incremental {
+        base: syntax::BaseTree {
+            tree: kept.tree,
+            unparsed: kept.unparsed,
+        },
+        old,
+        edits: edits
+            .iter()
+            .map(|(range, text)| (range.clone(), text.len()))
+            .collect(),
+    };
+    [
+        syntax::syntax_errors_seen(&new, Some(incremental), |_| {}),
+        syntax::syntax_errors(&new),
+    ]
+}
+
+#[test]
+fn the_incremental_re_parse_check_finds_what_a_parse_from_scratch_finds() {
+    let module = "import pytest\r\n\r\n@pytest.fixture\r\ndef frame():\r\n    return 1\r\n\r\n\
+def test_left_out(x):\r\n    y = x\r\n    z = [1, 2,\r\n        3]\r\n    assert y == z\r\n\r\n\
+class TestIt:\r\n    def test_kept(self, frame):\r\n        assert frame\r\n\r\n\
+    def test_also_left_out(self):\r\n        y = {'a': (1,\r\n 2)}\r\n        z = '''\r\n\
+  def f():\r\n'''\r\n        assert y, z\r\n\r\n\
+def test_last(frame, other):\r\n    return frame + other\r\n";
+    for with_bom in [false, true] {
+        let old = match with_bom {
+            true => [BOM, module.as_bytes()].concat(),
+            false => module.as_bytes().to_vec(),
+        };
+        let at = |needle: &str, nth: usize| {
+            let found: Vec<usize> = memchr::memmem::find_iter(&old, needle.as_bytes()).collect();
+            found[nth]..found[nth] + needle.len()
+        };
+        // A rename of `frame` everywhere: no error either way.
+        let renames: Vec<_> = (0..5).map(|i| (at("frame", i), "frame_v2")).collect();
+        let [incremental, fresh] = incremental_and_fresh(&old, &renames);
+        assert!(fresh.is_empty());
+        assert_eq!(incremental, fresh);
+        // An edit that breaks the syntax of a kept body, and one in a line left alone.
+        for broken in [
+            vec![(at("assert frame", 0), "assert (frame")],
+            vec![(at("return frame + other", 0), "return frame +")],
+            vec![(at("def test_last", 0), "def test last")],
+            vec![(at("import pytest", 0), "import pytest\r\n'''")],
+        ] {
+            let [incremental, fresh] = incremental_and_fresh(&old, &broken);
+            assert!(!fresh.is_empty(), "{broken:?} breaks the module");
+            assert_eq!(incremental, fresh, "{broken:?}");
+        }
+    }
+}

@@ -86,8 +86,15 @@ fn check_text(bytes: &[u8]) -> Result<usize, ParseFailure> {
     Ok(if bytes.starts_with(BOM) { BOM.len() } else { 0 })
 }
 
-/// A syntax tree and the text it was parsed from (see [`tree_with_bodies`]).
-pub type TreeAndText = (tree_sitter::Tree, Vec<u8>);
+/// A syntax tree of a test module, the text it was parsed from (see [`tree_with_bodies`]) and
+/// the stretches of that text the parse left out or saw otherwise than the file holds them.
+pub struct KeptTree {
+    pub tree: tree_sitter::Tree,
+    pub text: Vec<u8>,
+    /// Byte ranges of `text` (after any BOM) where the tree does not describe the file: each
+    /// left-out body, from its stand-in `0` to its end.
+    pub unparsed: Vec<std::ops::Range<usize>>,
+}
 
 /// [`parse_test_module`], also parsing the function bodies `also_keep` wants, and the tree
 /// with the text it was parsed from (as [`tree_with_bodies`] gives them, with those bodies
@@ -99,7 +106,7 @@ pub fn parse_test_module_keeping(
     bytes: &[u8],
     options: ParseOptions,
     also_keep: impl Fn(&[u8]) -> bool,
-) -> Result<(FileFacts, Option<TreeAndText>), ParseFailure> {
+) -> Result<(FileFacts, Option<KeptTree>), ParseFailure> {
     let offset = check_text(bytes)?;
     let src = &bytes[offset..];
     let (tree, text, ends) =
@@ -116,7 +123,18 @@ pub fn parse_test_module_keeping(
         return Ok((parse_test_module(bytes, options)?, None));
     }
     facts.has_bom = offset > 0;
-    Ok((facts, Some((tree, text))))
+    let unparsed = ends
+        .iter()
+        .map(|&(stand_in_end, body_end)| stand_in_end - 1..body_end)
+        .collect();
+    Ok((
+        facts,
+        Some(KeptTree {
+            tree,
+            text,
+            unparsed,
+        }),
+    ))
 }
 
 fn parse_whole(
