@@ -376,6 +376,8 @@ pub fn migrate(
                     },
                 ),
             };
+            // Only the plan and `before` are needed from here on.
+            crate::drop_in_background(analysis);
             crate::phase_timing("plan");
             let planned: Planned = match planned {
                 Ok(p) => p,
@@ -506,6 +508,7 @@ pub fn migrate(
                 }
             }
             notes.extend(rule_notes);
+            crate::drop_in_background(after);
         }
     }
     let changes = overlay.changes();

@@ -289,7 +289,8 @@ impl FactsCache {
     /// Drops the trees kept for [`FactsCache::take_reference_tree`] and
     /// [`FactsCache::base_tree`].
     pub fn forget_reference_trees(&self) {
-        self.lock().reference_trees = HashMap::new();
+        let trees = std::mem::take(&mut self.lock().reference_trees);
+        crate::drop_in_background(trees);
     }
 
     /// The entry for `hash` when it decodes, else `parse()` (remembered when it succeeds).

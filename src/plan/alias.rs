@@ -89,7 +89,7 @@ pub fn plan_alias(
         ));
     };
     // Defined in that very conftest already?
-    let conftest_module = index.modules().iter().position(|m| m.path == path);
+    let conftest_module = index.loader.module_id(&path);
     if let Some(m) = conftest_module {
         let existing: Vec<&crate::index::Fixture> = index
             .fixtures

@@ -47,7 +47,7 @@ pub struct RemoveSpec {
 }
 
 pub(super) fn module_at(index: &Index, path: &Path) -> Option<ModuleId> {
-    index.modules().iter().position(|m| m.path == path)
+    index.loader.module_id(path)
 }
 
 /// The module-level fixture binding named `fixture` (by fixture name) in `module`.

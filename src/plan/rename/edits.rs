@@ -175,7 +175,7 @@ pub(super) fn edits_for_definitions(
             let Some(source) = index.loader.resolve_import(id, target) else {
                 continue;
             };
-            let from = index.modules().iter().position(|m| m.path == source);
+            let from = index.loader.module_id(&source);
             if from.is_some_and(|f| {
                 renamed_functions.contains(&(f, old.to_string()))
                     || reexports(index, f, old, &renamed_functions)
@@ -217,14 +217,14 @@ pub(super) fn reexports(
         BindingKind::ImportFrom { target, name, .. } if b.name == old && name == old => index
             .loader
             .resolve_import(m, target)
-            .and_then(|p| index.modules().iter().position(|x| x.path == p))
+            .and_then(|p| index.loader.module_id(&p))
             .is_some_and(|src| renamed.contains(&(src, old.to_string()))),
         _ => false,
     }) || facts.star_imports.iter().any(|s| {
         index
             .loader
             .resolve_import(m, &s.target)
-            .and_then(|p| index.modules().iter().position(|x| x.path == p))
+            .and_then(|p| index.loader.module_id(&p))
             .is_some_and(|src| renamed.contains(&(src, old.to_string())))
     })
 }
