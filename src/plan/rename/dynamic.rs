@@ -114,17 +114,12 @@ impl Planner<'_> {
                 } else {
                     format!("tests under `{place}`")
                 };
-                self.decide(
-                    code.module,
-                    lookup.span,
-                    SiteKind::Text,
-                    Decision {
-                        rename,
-                        witness,
-                        node,
-                        holder: format!("function `{}`", function.name.text),
-                    },
-                );
+                self.decide(code.module, lookup.span, SiteKind::Text, || Decision {
+                    rename,
+                    witness,
+                    node,
+                    holder: format!("function `{}`", function.name.text),
+                });
             }
         }
     }

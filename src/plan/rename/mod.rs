@@ -81,12 +81,15 @@ struct Decision {
     holder: String,
 }
 
+/// The sites of one file: (byte start, kind) → the site and its decision.
+type FileSites = BTreeMap<(usize, SiteKind), (Span, Decision)>;
+
 struct Planner<'a> {
     index: &'a Index,
     spec: &'a RenameSpec,
     family: BTreeSet<CodeRef>,
-    /// (file, byte start, kind) → decision. Ini `usefixtures` entries are sites too.
-    sites: BTreeMap<(PathBuf, usize, SiteKind), (Span, Decision)>,
+    /// Per file, (byte start, kind) → decision. Ini `usefixtures` entries are sites too.
+    sites: BTreeMap<PathBuf, FileSites>,
     reasons: Vec<String>,
 }
 
@@ -97,31 +100,54 @@ impl Planner<'_> {
             && matches!(f.origin, Origin::Code(c) if self.family.contains(&c))
     }
 
-    fn decide(&mut self, module: ModuleId, span: Span, kind: SiteKind, decision: Decision) {
-        let path = self.index.modules()[module].path.clone();
-        self.decide_at(path, span, kind, decision);
+    fn decide(
+        &mut self,
+        module: ModuleId,
+        span: Span,
+        kind: SiteKind,
+        decision: impl FnOnce() -> Decision,
+    ) {
+        let index = self.index;
+        self.decide_at(&index.modules()[module].path, span, kind, decision);
     }
 
-    fn decide_at(&mut self, path: PathBuf, span: Span, kind: SiteKind, decision: Decision) {
-        let key = (path.clone(), span.start(), kind);
-        match self.sites.get(&key) {
-            None => {
-                self.sites.insert(key, (span, decision));
+    /// Records the decision `decision()` makes for the site at `span` of `path`; refuses the
+    /// rename when an earlier decision for the site differs. `decision` is only called when
+    /// the site is new, or for the refusal's wording (it is the same decision for every test
+    /// that reaches the site, most of the time).
+    fn decide_at(
+        &mut self,
+        path: &Path,
+        span: Span,
+        kind: SiteKind,
+        decision: impl FnOnce() -> Decision,
+    ) {
+        let file = match self.sites.get_mut(path) {
+            Some(file) => file,
+            None => self.sites.entry(path.to_path_buf()).or_default(),
+        };
+        let (_, earlier) = match file.entry((span.start(), kind)) {
+            std::collections::btree_map::Entry::Vacant(site) => {
+                site.insert((span, decision()));
+                return;
             }
-            Some((_, earlier)) if earlier.rename != decision.rename => {
-                let (yes, no) = if earlier.rename {
-                    (&earlier.witness, &decision.witness)
-                } else {
-                    (&decision.witness, &earlier.witness)
-                };
-                let path = crate::discover::rel_path(&self.index.rootdir, &path);
-                self.reasons.push(format!(
-                    "this request of `{}` in {} ({path}:{}:{}) resolves to the renamed definition for {yes} but to another definition for {no}",
-                    self.spec.fixture, earlier.holder, span.line(), span.column()
-                ));
-            }
-            Some(_) => {}
+            std::collections::btree_map::Entry::Occupied(site) => site.into_mut(),
+        };
+        let decision = decision();
+        if earlier.rename == decision.rename {
+            return;
         }
+        let (yes, no) = if earlier.rename {
+            (&earlier.witness, &decision.witness)
+        } else {
+            (&decision.witness, &earlier.witness)
+        };
+        let rel = crate::discover::rel_path(&self.index.rootdir, path);
+        let reason = format!(
+            "this request of `{}` in {} ({rel}:{}:{}) resolves to the renamed definition for {yes} but to another definition for {no}",
+            self.spec.fixture, earlier.holder, span.line(), span.column()
+        );
+        self.reasons.push(reason);
     }
 
     fn request(
@@ -134,17 +160,12 @@ impl Planner<'_> {
         holder: &str,
     ) {
         if let Some(span) = request.span {
-            self.decide(
-                request.module,
-                span,
-                kind,
-                Decision {
-                    rename,
-                    witness: witness.to_string(),
-                    node,
-                    holder: holder.to_string(),
-                },
-            );
+            self.decide(request.module, span, kind, || Decision {
+                rename,
+                witness: witness.to_string(),
+                node,
+                holder: holder.to_string(),
+            });
         }
     }
 
@@ -179,14 +200,15 @@ impl Planner<'_> {
             ));
             return;
         }
-        let decision = Decision {
+        let index = self.index;
+        let decision = || Decision {
             rename,
             witness: witness.to_string(),
             node,
-            holder: format!("fixture `{}`", self.index.fixtures[requester].name),
+            holder: format!("fixture `{}`", index.fixtures[requester].name),
         };
         if let Some(p) = def.function.params.iter().find(|p| &p.name.text == name) {
-            self.decide(code.module, p.name.span, SiteKind::Param, decision.clone());
+            self.decide(code.module, p.name.span, SiteKind::Param, decision);
         }
         for g in def
             .function
@@ -194,7 +216,7 @@ impl Planner<'_> {
             .iter()
             .filter(|g| &g.text == name)
         {
-            self.decide(code.module, g.span, SiteKind::Text, decision.clone());
+            self.decide(code.module, g.span, SiteKind::Text, decision);
         }
     }
 }
@@ -276,13 +298,12 @@ pub fn plan_rename(
             planner.request(r, SiteKind::Text, rename, &witness, item.parent, &holder);
         }
         for (path, span) in &ini_sites {
-            let decision = Decision {
+            planner.decide_at(path, *span, SiteKind::Text, || Decision {
                 rename,
                 witness: witness.clone(),
                 node: item.parent,
                 holder: "the ini file's `usefixtures`".to_string(),
-            };
-            planner.decide_at(path.clone(), *span, SiteKind::Text, decision);
+            });
         }
         for p in item.parametrize.iter().filter(|p| p.argname.name == old) {
             let rename = direct_rename && !p.direct;
@@ -306,13 +327,13 @@ pub fn plan_rename(
             }
         }
         // Fixtures in the closure, following override chains level by level.
-        let mut stack: Vec<(String, usize)> = res.names.iter().map(|n| (n.clone(), 0)).collect();
-        let mut seen = BTreeSet::new();
+        let mut stack: Vec<(&str, usize)> = res.names.iter().map(|n| (n.as_str(), 0)).collect();
+        let mut seen = foldhash::HashSet::default();
         while let Some((name, level)) = stack.pop() {
-            if !seen.insert((name.clone(), level)) {
+            if !seen.insert((name, level)) {
                 continue;
             }
-            let Some(defs) = defs_for(index, item, res, &name) else {
+            let Some(defs) = defs_for(index, item, res, name) else {
                 continue;
             };
             let Some(&def) = defs.len().checked_sub(1 + level).map(|i| &defs[i]) else {
@@ -349,8 +370,8 @@ pub fn plan_rename(
                 planner.fixture_request(def, target, &witness, item.parent);
             }
             for arg in fixture.argnames.iter().chain(&fixture.getfixturevalue) {
-                let next_level = if *arg == name { level + 1 } else { 0 };
-                stack.push((arg.to_string(), next_level));
+                let next_level = if arg.as_str() == name { level + 1 } else { 0 };
+                stack.push((arg.as_str(), next_level));
             }
         }
     }
@@ -388,14 +409,14 @@ pub fn plan_rename(
         };
         let defs = index.visible(old, node);
         let direct_target = defs.last().copied();
+        let rename = direct_target.is_some_and(|d| planner.member(d));
         for (path, span) in &ini_sites {
-            let decision = Decision {
-                rename: direct_target.is_some_and(|d| planner.member(d)),
+            planner.decide_at(path, *span, SiteKind::Text, || Decision {
+                rename,
                 witness: witness.clone(),
                 node,
                 holder: "the ini file's `usefixtures`".to_string(),
-            };
-            planner.decide_at(path.clone(), *span, SiteKind::Text, decision);
+            });
         }
         for holder in index.chain(node) {
             for &id in &index.nodes[holder].fixtures {
@@ -429,7 +450,11 @@ pub fn plan_rename(
     // New-name conflicts: wherever a request is renamed, `to` must not already be visible.
     let to = spec.to.as_str();
     let mut conflicts = BTreeSet::new();
-    for ((path, _, _), (span, decision)) in &planner.sites {
+    for (path, (span, decision)) in planner
+        .sites
+        .iter()
+        .flat_map(|(path, file)| file.values().map(move |site| (path, site)))
+    {
         if !decision.rename {
             continue;
         }
@@ -463,7 +488,11 @@ pub fn plan_rename(
     }
     if spec.redirect {
         // The replacement must be visible wherever a request is redirected.
-        for ((path, _, _), (span, decision)) in &planner.sites {
+        for (path, (span, decision)) in planner
+            .sites
+            .iter()
+            .flat_map(|(path, file)| file.values().map(move |site| (path, site)))
+        {
             if decision.rename && index.visible(to, decision.node).is_empty() {
                 planner.reasons.push(format!(
                     "this request of `{old}` in {} ({}:{}:{}): `{to}` is not visible there, so the redirected request would not be found",
@@ -490,8 +519,11 @@ pub fn plan_rename(
     let sites: Vec<(PathBuf, Span, SiteKind)> = planner
         .sites
         .iter()
-        .filter(|(_, (_, d))| d.rename)
-        .map(|((p, _, k), (span, _))| (p.clone(), *span, *k))
+        .flat_map(|(p, file)| {
+            file.iter()
+                .filter(|(_, (_, d))| d.rename)
+                .map(move |((_, k), (span, _))| (p.clone(), *span, *k))
+        })
         .collect();
     let family = planner.family.clone();
     let mut planned = Planned {
