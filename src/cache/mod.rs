@@ -52,6 +52,25 @@ const SKELETON_SALT: u128 = 0x736b_656c_6574_6f6e_0000_0000_0000_0001;
 /// Salt of the keys of test-module facts ([`parse::parse_test_module`]).
 const TEST_MODULE_SALT: u128 = 0x7465_7374_6d6f_6475_6c65_0000_0000_0002;
 
+/// How many bytes of test modules a rename's analysis keeps syntax trees of
+/// ([`FactsCache::keep_reference_trees`]). A tree takes about 40 times its text: without a
+/// bound, a rename across 100k modules would hold some 5 GB of them. Beyond the budget the
+/// plan parses a module again when it needs its tree (in batches, `plan::rename::edits`),
+/// and the re-parse check of its edits starts from scratch. Pandas' `float_frame` needs
+/// 2.1 MB, a rename across synthetic 10k 12 MB.
+const REFERENCE_TREE_BUDGET: usize = 64 << 20;
+
+/// [`REFERENCE_TREE_BUDGET`], unless a test set another ([`set_reference_tree_budget`]).
+static TREE_BUDGET: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(REFERENCE_TREE_BUDGET);
+
+/// Sets how many bytes of test modules a rename's analysis keeps trees of, for the tests of
+/// what happens beyond the budget (for the whole process).
+#[doc(hidden)]
+pub fn set_reference_tree_budget(bytes: usize) {
+    TREE_BUDGET.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The cache directory's name, at the rootdir.
 pub const DIR_NAME: &str = ".fixmig_cache";
 
@@ -128,6 +147,8 @@ struct State {
     reference_name: Option<String>,
     /// Those trees (with the name and the text parsed), by the module's content hash.
     reference_trees: HashMap<u128, ReferenceTree>,
+    /// The bytes of text those trees were parsed from, against [`REFERENCE_TREE_BUDGET`].
+    reference_bytes: usize,
     /// Links read without a parse in this run (kept in memory only, when shared).
     links: HashMap<u128, Option<crate::parse::outline_links::ModuleLinks>>,
 }
@@ -225,14 +246,21 @@ impl FactsCache {
                         finder.find(b).is_some()
                     })?;
                     if let Some(kept) = tree {
-                        self.lock().reference_trees.insert(
-                            hash,
-                            ReferenceTree {
-                                name: name.clone(),
-                                kept,
-                                taken: false,
-                            },
-                        );
+                        let mut state = self.lock();
+                        // Within the budget; beyond it the plan parses the module again.
+                        if state.reference_bytes + kept.text.len()
+                            <= TREE_BUDGET.load(std::sync::atomic::Ordering::Relaxed)
+                        {
+                            state.reference_bytes += kept.text.len();
+                            state.reference_trees.insert(
+                                hash,
+                                ReferenceTree {
+                                    name: name.clone(),
+                                    kept,
+                                    taken: false,
+                                },
+                            );
+                        }
                     }
                     Ok(facts)
                 })
@@ -244,7 +272,8 @@ impl FactsCache {
     }
 
     /// Until called with `None`: test modules parsed whose bytes hold `name` are parsed with
-    /// the function bodies that hold it too, and their trees kept for
+    /// the function bodies that hold it too, and their trees (up to [`REFERENCE_TREE_BUDGET`]
+    /// bytes of them) kept for
     /// [`FactsCache::take_reference_tree`] (a shared cache only). A rename's plan looks for the
     /// uses of a renamed parameter in those bodies: its analysis makes the trees once.
     pub fn keep_reference_trees(&self, name: Option<&str>) {
@@ -289,7 +318,11 @@ impl FactsCache {
     /// Drops the trees kept for [`FactsCache::take_reference_tree`] and
     /// [`FactsCache::base_tree`].
     pub fn forget_reference_trees(&self) {
-        let trees = std::mem::take(&mut self.lock().reference_trees);
+        let trees = {
+            let mut state = self.lock();
+            state.reference_bytes = 0;
+            std::mem::take(&mut state.reference_trees)
+        };
         crate::drop_in_background(trees);
     }
 

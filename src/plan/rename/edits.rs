@@ -15,7 +15,37 @@ pub(super) fn edits_for_sites(
     planned: &mut Planned,
 ) -> Result<(), PlanError> {
     // The files whose parameters are renamed are parsed (for the uses in the body) in
-    // parallel, up front.
+    // parallel, a batch of files at a time: a rename across tens of thousands of modules
+    // never holds all their trees at once. Sites come file by file (sorted by path).
+    let mut batches: Vec<&[(PathBuf, Span, SiteKind)]> = Vec::new();
+    let (mut start, mut files) = (0, 0);
+    for i in 0..sites.len() {
+        if i > 0 && sites[i].0 != sites[i - 1].0 {
+            files += 1;
+            if files == FILES_AT_ONCE {
+                batches.push(&sites[start..i]);
+                (start, files) = (i, 0);
+            }
+        }
+    }
+    batches.push(&sites[start..]);
+    for batch in batches {
+        edits_for_batch(index, batch, old, to, planned);
+    }
+    Ok(())
+}
+
+/// How many files [`edits_for_sites`] parses at once.
+const FILES_AT_ONCE: usize = 512;
+
+/// The edits of `sites` (those of a few files).
+fn edits_for_batch(
+    index: &Index,
+    sites: &[(PathBuf, Span, SiteKind)],
+    old: &str,
+    to: &str,
+    planned: &mut Planned,
+) {
     let mut param_files: Vec<&PathBuf> = sites
         .iter()
         .filter(|(_, _, kind)| *kind == SiteKind::Param)
@@ -57,7 +87,7 @@ pub(super) fn edits_for_sites(
             });
         }
     }
-    Ok(())
+    crate::drop_in_background(trees);
 }
 
 /// A file's syntax tree (of the text after any BOM) without the function bodies that do not
