@@ -6,9 +6,8 @@
 //! Whatever else a rename does, it parses each file it rewrites at least once in full (the
 //! re-parse check), so a rename's time cannot drop below this command's on the files the
 //! rename rewrites. bench.py runs it side by side with the rename and its peers; the summary
-//! (files, bytes, wall and CPU time) goes to stderr.
+//! (files, bytes, those with syntax errors, wall time, threads) goes to stderr.
 
-use std::ffi::c_void;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -16,25 +15,10 @@ use rayon::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-unsafe extern "C" fn ts_calloc(count: usize, size: usize) -> *mut c_void {
-    match count.checked_mul(size) {
-        // SAFETY: mi_zalloc has malloc's contract, zeroing the block.
-        Some(total) => unsafe { libmimalloc_sys::mi_zalloc(total) },
-        None => std::ptr::null_mut(),
-    }
-}
-
 fn main() {
     let start = Instant::now();
     // SAFETY: called first, before any tree-sitter object exists (as in fixmig's `main`).
-    unsafe {
-        tree_sitter::set_allocator(
-            Some(libmimalloc_sys::mi_malloc),
-            Some(ts_calloc),
-            Some(libmimalloc_sys::mi_realloc),
-            Some(libmimalloc_sys::mi_free),
-        );
-    }
+    unsafe { fixmig::tree_sitter_on_mimalloc() };
     let paths: Vec<String> = std::env::args().skip(1).collect();
     if paths.is_empty() {
         eprintln!("usage: parse_floor FILE...");

@@ -5,20 +5,8 @@
 
 use std::path::Path;
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let code = fixmig::run_cli(
-        std::iter::once("fixmig").chain(args.iter().copied()),
-        &mut out,
-        &mut err,
-    );
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
+mod support;
+use support::run_fixmig as run;
 
 /// 1,200 test modules in 12 directories (more than one batch of the plan), each requesting
 /// `config` as a parameter used in its body, through a fixture, and by `getfixturevalue`.
