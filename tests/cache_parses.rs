@@ -9,14 +9,12 @@ use std::path::{Path, PathBuf};
 
 use fixmig::cache::CacheMode;
 
+mod support;
+
 /// A suite whose tests request a fixture defined only in a sibling directory's conftest: every
 /// test gets an FM001 whose explanation ("defined in …") needs the definitions of every module.
 fn write_suite(root: &Path) {
-    let file = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let file = |rel: &str, text: &str| support::write_file(root, rel, text);
     file("pytest.ini", "[pytest]\n");
     file(
         "other/conftest.py",

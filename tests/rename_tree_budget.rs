@@ -11,11 +11,7 @@ use support::run_fixmig as run;
 /// 1,200 test modules in 12 directories (more than one batch of the plan), each requesting
 /// `config` as a parameter used in its body, through a fixture, and by `getfixturevalue`.
 fn write_suite(root: &Path) {
-    let file = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let file = |rel: &str, text: &str| support::write_file(root, rel, text);
     file("pytest.ini", "[pytest]\n");
     file(
         "conftest.py",

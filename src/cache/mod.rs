@@ -147,7 +147,7 @@ struct State {
     reference_name: Option<String>,
     /// Those trees (with the name and the text parsed), by the module's content hash.
     reference_trees: HashMap<u128, ReferenceTree>,
-    /// The bytes of text those trees were parsed from, against [`REFERENCE_TREE_BUDGET`].
+    /// The bytes of the modules those trees were made of, against [`REFERENCE_TREE_BUDGET`].
     reference_bytes: usize,
     /// Links read without a parse in this run (kept in memory only, when shared).
     links: HashMap<u128, Option<crate::parse::outline_links::ModuleLinks>>,
@@ -241,17 +241,27 @@ impl FactsCache {
         match name {
             Some(name) if memchr::memmem::find(bytes, name.as_bytes()).is_some() => {
                 self.cached(hash ^ TEST_MODULE_SALT, || {
+                    // Beyond the budget, the module is parsed as any test module (the same
+                    // facts), and the plan parses it again when it needs its tree.
+                    let within_budget = {
+                        let mut state = self.lock();
+                        let fits = state.reference_bytes + bytes.len()
+                            <= TREE_BUDGET.load(std::sync::atomic::Ordering::Relaxed);
+                        if fits {
+                            state.reference_bytes += bytes.len();
+                        }
+                        fits
+                    };
+                    if !within_budget {
+                        return parse::parse_test_module(bytes, options);
+                    }
                     let finder = memchr::memmem::Finder::new(name.as_bytes());
                     let (facts, tree) = parse::parse_test_module_keeping(bytes, options, |b| {
                         finder.find(b).is_some()
                     })?;
-                    if let Some(kept) = tree {
-                        let mut state = self.lock();
-                        // Within the budget; beyond it the plan parses the module again.
-                        if state.reference_bytes + kept.text.len()
-                            <= TREE_BUDGET.load(std::sync::atomic::Ordering::Relaxed)
-                        {
-                            state.reference_bytes += kept.text.len();
+                    let mut state = self.lock();
+                    match tree {
+                        Some(kept) => {
                             state.reference_trees.insert(
                                 hash,
                                 ReferenceTree {
@@ -261,6 +271,7 @@ impl FactsCache {
                                 },
                             );
                         }
+                        None => state.reference_bytes -= bytes.len(),
                     }
                     Ok(facts)
                 })

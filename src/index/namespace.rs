@@ -372,14 +372,14 @@ impl Loader {
         }
     }
 
-    /// Puts the basedir of a project file that is not loaded (yet) on the import roots, as
-    /// [`Loader::add`] would: a test module a focused build only outlined still takes its
-    /// place on `sys.path` (pytest's `prepend` import mode inserts it at collection).
     /// The id of the module at `path`, when it is part of the analysis.
     pub fn module_id(&self, path: &Path) -> Option<ModuleId> {
         self.by_path.get(path).copied()
     }
 
+    /// Puts the basedir of a project file that is not loaded (yet) on the import roots, as
+    /// [`Loader::add`] would: a test module a focused build only outlined still takes its
+    /// place on `sys.path` (pytest's `prepend` import mode inserts it at collection).
     pub fn add_unloaded(&mut self, path: &Path) {
         if self.by_path.contains_key(path) || self.is_environment_path(path) {
             return;

@@ -574,6 +574,13 @@ pub fn compare_resolution(oracle: &Value, fixmig: &Value) -> Vec<String> {
     problems
 }
 
+/// Writes `text` to `rel` under `root`, making the directories on the way.
+pub fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// Copies a directory tree (files and directories only).
 #[allow(dead_code)]
 pub fn copy_tree(from: &Path, to: &Path) {
